@@ -1,0 +1,56 @@
+#ifndef CCURL_SHIM_H
+#define CCURL_SHIM_H
+
+// Typed, non-variadic wrappers over libcurl's variadic setopt/getinfo calls, which Swift cannot import.
+// A system-library target compiles no C, so every wrapper must be `static inline`.
+
+#include <curl/curl.h>
+
+typedef size_t (*ccurl_data_callback)(char *_Nonnull, size_t, size_t, void *_Nullable);
+typedef int (*ccurl_xferinfo_callback)(void *_Nullable, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+
+static inline CURLcode ccurl_easy_setopt_long(CURL *_Nonnull h, CURLoption o, long v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_easy_setopt_off_t(CURL *_Nonnull h, CURLoption o, curl_off_t v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_easy_setopt_string(CURL *_Nonnull h, CURLoption o, const char *_Nullable v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_easy_setopt_pointer(CURL *_Nonnull h, CURLoption o, void *_Nullable v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_easy_setopt_slist(CURL *_Nonnull h, CURLoption o, struct curl_slist *_Nullable v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_easy_setopt_data_callback(CURL *_Nonnull h, CURLoption o, ccurl_data_callback _Nullable v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_easy_setopt_xferinfo_callback(CURL *_Nonnull h, ccurl_xferinfo_callback _Nullable v) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v);
+}
+static inline CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull h, CURLINFO i, long *_Nonnull v) {
+    return curl_easy_getinfo(h, i, v);
+}
+static inline CURLcode ccurl_easy_getinfo_double(CURL *_Nonnull h, CURLINFO i, double *_Nonnull v) {
+    return curl_easy_getinfo(h, i, v);
+}
+static inline CURLcode ccurl_easy_getinfo_off_t(CURL *_Nonnull h, CURLINFO i, curl_off_t *_Nonnull v) {
+    return curl_easy_getinfo(h, i, v);
+}
+static inline CURLcode ccurl_easy_getinfo_pointer(CURL *_Nonnull h, CURLINFO i, void *_Nullable *_Nonnull v) {
+    return curl_easy_getinfo(h, i, v);
+}
+static inline CURLMcode ccurl_multi_setopt_long(CURLM *_Nonnull m, CURLMoption o, long v) {
+    return curl_multi_setopt(m, o, v);
+}
+static inline curl_version_info_data *_Nonnull ccurl_version_info_now(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+/// CURL_WRITEFUNC_PAUSE is a macro over a size_t cast that Swift does not import.
+static inline size_t ccurl_writefunc_pause(void) {
+    return CURL_WRITEFUNC_PAUSE;
+}
+
+#endif

@@ -1,0 +1,62 @@
+/// Everything the bridge needs to know, decided before any byte is sent.
+///
+/// A value type built once by the CLI (or a test) and never mutated afterwards, so every component can hold
+/// its own copy without coordination.
+public struct BridgeConfiguration: Sendable {
+    /// The remote MCP endpoint (Streamable HTTP, or the 2024-11-05 SSE URL).
+    public var serverURL: String
+    /// Extra request headers, already expanded from `${VAR}` templates; sent on every request.
+    public var headers: [HTTPHeader]
+    /// Maximum time to establish a TCP/TLS connection.
+    public var connectTimeout: Duration
+    /// Per-request ceiling; `nil` means a request may run as long as the server keeps it open.
+    public var requestTimeout: Duration?
+    /// How long to wait for in-flight requests after stdin ends before giving up on them.
+    public var drainTimeout: Duration
+    /// Largest single message accepted in either direction.
+    public var maxMessageBytes: Int
+    /// Tools hidden from the host (`--ignore-tool`), matched case-insensitively with `*` wildcards.
+    public var ignoredTools: [String]
+    /// Verify TLS certificates (only an explicit `--insecure` turns this off).
+    public var verifyTLS: Bool
+    /// `User-Agent` sent on every request.
+    public var userAgent: String
+
+    public init(
+        serverURL: String,
+        headers: [HTTPHeader] = [],
+        connectTimeout: Duration = .seconds(10),
+        requestTimeout: Duration? = nil,
+        drainTimeout: Duration = .seconds(30),
+        maxMessageBytes: Int = 64 << 20,
+        ignoredTools: [String] = [],
+        verifyTLS: Bool = true,
+        userAgent: String = "mcp-bridge/\(BridgeVersion.current)"
+    ) {
+        self.serverURL = serverURL
+        self.headers = headers
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.drainTimeout = drainTimeout
+        self.maxMessageBytes = maxMessageBytes
+        self.ignoredTools = ignoredTools
+        self.verifyTLS = verifyTLS
+        self.userAgent = userAgent
+    }
+}
+
+/// One request header as the user gave it. Values may be secrets: never log `value`.
+public struct HTTPHeader: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The version reported by `--version` and in `User-Agent`.
+public enum BridgeVersion {
+    public static let current = "0.1.0"
+}
