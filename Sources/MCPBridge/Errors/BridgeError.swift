@@ -1,0 +1,111 @@
+/// Why the bridge could not deliver a server's answer to a host request.
+///
+/// Each failure becomes a JSON-RPC error on stdout carrying the request's `id`, a code from the
+/// implementation-defined range -32000…-32019 (so a host never mistakes it for the server's own error), a message
+/// that says what to do, and `data` with the HTTP status and a body excerpt when there was one.
+/// -32002 is skipped on purpose: MCP servers before 2026-07-28 use it for "resource not found".
+public struct BridgeError: Error, Sendable, CustomStringConvertible {
+    /// The documented table of codes (README "Error codes").
+    public enum Code: Int, Sendable, CaseIterable {
+        /// The server could not be reached: connection refused, DNS failure, connect timeout.
+        case connectFailed = -32000
+        /// `--request-timeout` expired before the server answered.
+        case timedOut = -32001
+        /// The TLS handshake or certificate verification failed.
+        case tls = -32003
+        /// The server answered with an HTTP error status and no JSON-RPC answer for this request.
+        case httpStatus = -32004
+        /// The connection or stream ended before the server sent the response.
+        case streamEnded = -32005
+        /// The server's reply was not valid MCP (not JSON, wrong content type, no matching response).
+        case protocolViolation = -32006
+        /// The session expired and could not be re-established.
+        case sessionExpired = -32007
+        /// The server's reply exceeded `--max-message-bytes`.
+        case replyTooLarge = -32008
+        /// The server demands authentication (401/403).
+        case unauthorized = -32009
+        /// The bridge is shutting down and stopped waiting for this request.
+        case shuttingDown = -32010
+        /// The host reused the id of a request that is still in flight.
+        case duplicateID = -32011
+        /// A `tools/call` sent after the server already answered could have had effects: outcome unknown.
+        case outcomeUnknown = -32012
+    }
+
+    public let code: Code
+    /// Human text: what happened and what to do next. Never contains header values or credentials.
+    public let message: String
+    public let httpStatus: Int?
+    /// Up to 1 KiB of the server's response body, for diagnosis.
+    public let bodyExcerpt: String?
+
+    init(_ code: Code, _ message: String, httpStatus: Int? = nil, body: [UInt8]? = nil) {
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
+        self.bodyExcerpt = body.flatMap { $0.isEmpty ? nil : Self.excerpt($0) }
+    }
+
+    public var description: String {
+        var text = message
+        if let httpStatus { text += " (HTTP \(httpStatus))" }
+        return text
+    }
+
+    /// The first KiB of a body as text, cut on a UTF-8 character boundary.
+    static func excerpt(_ body: [UInt8], limit: Int = 1024) -> String {
+        guard body.count > limit else { return String(decoding: body, as: UTF8.self) }
+        var end = limit
+        while end > 0 && (body[end] & 0xC0) == 0x80 { end -= 1 }
+        return String(decoding: body[..<end], as: UTF8.self) + "…"
+    }
+}
+
+extension BridgeError {
+    static func connectFailed(_ detail: String) -> BridgeError {
+        BridgeError(.connectFailed, "cannot reach the MCP server: \(detail); check the URL, that the server is running, "
+            + "and any proxy or firewall in between")
+    }
+
+    static func httpStatus(_ status: Int, body: [UInt8]) -> BridgeError {
+        let hint = switch status {
+        case 401, 403: "the server refused our credentials: check the --header values (e.g. Authorization)"
+        case 404: "the URL path was not found: check the MCP endpoint path"
+        case 405: "the server does not accept POST here: check the MCP endpoint path"
+        case 406, 415: "the server rejected the request format"
+        case 408, 504: "the server or a proxy timed out; try again"
+        case 429: "the server is rate limiting; try again later"
+        case 502, 503: "the server or its load balancer is unavailable; try again"
+        default: status >= 500 ? "the server failed; try again or check its logs" : "the server rejected the request"
+        }
+        let code: Code = (status == 401 || status == 403) ? .unauthorized : .httpStatus
+        return BridgeError(code, "MCP server answered HTTP \(status): \(hint)", httpStatus: status, body: body)
+    }
+
+    /// Maps a libcurl failure to the table, keeping libcurl's own explanation.
+    static func transport(_ error: CurlError, requestTimeout: Duration?) -> BridgeError {
+        if error.isConnectFailure { return .connectFailed(error.message) }
+        if error.isTLSFailure {
+            return BridgeError(.tls, "TLS failure talking to the MCP server: \(error.message); check the certificate "
+                + "(a private CA needs --cacert)")
+        }
+        if error.isTimeout {
+            if let requestTimeout {
+                return BridgeError(.timedOut, "no answer within --request-timeout (\(requestTimeout.formatted)); "
+                    + "the request was cancelled upstream. Raise --request-timeout if the tool is slow")
+            }
+            return .connectFailed(error.message)
+        }
+        return BridgeError(.streamEnded, "the connection to the MCP server broke before the response arrived: "
+            + "\(error.message); the request may or may not have run, retry if it is safe")
+    }
+}
+
+extension Duration {
+    /// "2.5s" style, for messages.
+    var formatted: String {
+        let ms = milliseconds
+        return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(Double(ms) / 1000)s"
+    }
+}

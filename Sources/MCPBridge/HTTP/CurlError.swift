@@ -1,0 +1,33 @@
+import CCurl
+
+/// A transfer that libcurl ended with a non-OK result; wrapped into a `BridgeError` before anyone sees it.
+struct CurlError: Error, Sendable, CustomStringConvertible {
+    /// The raw `CURLcode` value.
+    var code: UInt32
+    /// libcurl's own explanation from `CURLOPT_ERRORBUFFER` (or its generic text when the buffer is empty).
+    var message: String
+
+    init(code: CURLcode, message: String) {
+        self.code = code.rawValue
+        if message.isEmpty, let generic = curl_easy_strerror(code) {
+            self.message = String(cString: generic)
+        } else {
+            self.message = message
+        }
+    }
+
+    var description: String { "curl error \(code): \(message)" }
+
+    var isTimeout: Bool { code == CURLE_OPERATION_TIMEDOUT.rawValue }
+
+    var isConnectFailure: Bool {
+        [CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY]
+            .contains { $0.rawValue == code }
+    }
+
+    var isTLSFailure: Bool {
+        [CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+         CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH]
+            .contains { $0.rawValue == code }
+    }
+}

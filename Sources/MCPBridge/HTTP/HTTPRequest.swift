@@ -1,0 +1,87 @@
+/// One HTTP exchange the bridge wants libcurl to perform.
+///
+/// A plain value so it can cross from the async world into the driver thread without sharing anything.
+struct HTTPRequest: Sendable {
+    enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+        case delete = "DELETE"
+    }
+
+    var method: Method
+    var url: String
+    var headers: [HTTPHeader]
+    var body: [UInt8]
+    /// Time allowed to establish the connection (TCP + TLS).
+    var connectTimeout: Duration
+    /// Ceiling for the whole exchange; `nil` lets a stream stay open as long as the server keeps it alive.
+    var totalTimeout: Duration?
+    var tls: TLSOptions
+
+    init(
+        method: Method,
+        url: String,
+        headers: [HTTPHeader],
+        body: [UInt8] = [],
+        connectTimeout: Duration,
+        totalTimeout: Duration? = nil,
+        tls: TLSOptions = TLSOptions()
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.tls = tls
+    }
+}
+
+/// How the peer's certificate is checked. Verification is on unless a user explicitly asks otherwise.
+public struct TLSOptions: Sendable, Hashable {
+    public var verifyPeer: Bool
+    /// A PEM bundle to trust instead of the system store.
+    public var caBundlePath: String?
+
+    public init(verifyPeer: Bool = true, caBundlePath: String? = nil) {
+        self.verifyPeer = verifyPeer
+        self.caBundlePath = caBundlePath
+    }
+}
+
+/// Status line and headers of a final (non-1xx) response.
+struct HTTPResponseHead: Sendable {
+    var status: Int
+    /// "1.1", "2" …, as libcurl reports the version actually used.
+    var httpVersion: String
+    /// Header lines in arrival order; names as the server spelled them.
+    var headers: [(name: String, value: String)]
+
+    /// The first value of a header, matched case-insensitively as HTTP requires.
+    func value(for name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The media type without parameters, lower-cased: `text/event-stream; charset=utf-8` → `text/event-stream`.
+    var mediaType: String? {
+        guard let raw = value(for: "content-type") else { return nil }
+        let type = raw.split(separator: ";", maxSplits: 1).first ?? ""
+        return type.trimmingSpaces().lowercased()
+    }
+}
+
+/// What a running transfer reports, in order: exactly one `.head`, then zero or more `.body` chunks.
+enum TransferEvent: Sendable {
+    case head(HTTPResponseHead)
+    case body([UInt8])
+}
+
+extension StringProtocol {
+    /// Trims spaces and tabs only: header values never legitimately end with other whitespace.
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" || last == "\r" || last == "\n" { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,158 @@
+import CCurl
+
+/// One libcurl easy handle and everything that must outlive it: header list, error buffer, request body.
+///
+/// Confinement: after `CurlDriver.start` hands it to the driver thread, every member is touched only on that thread
+/// (libcurl calls the callbacks there too). The continuation is the only way results leave, and it is Sendable.
+final class Transfer: @unchecked Sendable {
+    let id: Int
+    let handle: UnsafeMutableRawPointer
+    let flow = TransferFlow()
+    private let continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var pendingHeaders: [(name: String, value: String)] = []
+    private(set) var headDelivered = false
+
+    init?(id: Int, request: HTTPRequest, continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
+        guard let handle = curl_easy_init() else { return nil }
+        self.id = id
+        self.handle = handle
+        self.continuation = continuation
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        configure(request)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    private func configure(_ request: HTTPRequest) {
+        let h = handle
+        ccurl_easy_setopt_string(h, CURLOPT_URL, request.url)
+        ccurl_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        ccurl_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
+        ccurl_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
+        ccurl_easy_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.milliseconds)
+        if let total = request.totalTimeout {
+            ccurl_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, max(1, total.milliseconds))
+        }
+        // Idle SSE streams may be silent for many minutes: keep-alive probes find dead peers without a read timeout.
+        ccurl_easy_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1)
+        ccurl_easy_setopt_long(h, CURLOPT_TCP_NODELAY, 1)
+        ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0)
+        ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0)
+        if let ca = request.tls.caBundlePath { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, ca) }
+        ccurl_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
+        for header in request.headers {
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        // A POST body over 1 KiB would otherwise wait a round trip for "100 Continue".
+        headerList = curl_slist_append(headerList, "Expect:")
+        ccurl_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headerList)
+        switch request.method {
+        case .get:
+            ccurl_easy_setopt_long(h, CURLOPT_HTTPGET, 1)
+        case .post:
+            ccurl_easy_setopt_long(h, CURLOPT_POST, 1)
+            ccurl_easy_setopt_off_t(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            request.body.withUnsafeBufferPointer { buffer in
+                // COPYPOSTFIELDS copies, so the Swift array need not outlive this call.
+                _ = ccurl_easy_setopt_pointer(h, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            }
+        case .delete:
+            ccurl_easy_setopt_string(h, CURLOPT_CUSTOMREQUEST, "DELETE")
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_easy_setopt_pointer(h, CURLOPT_PRIVATE, me)
+        ccurl_easy_setopt_pointer(h, CURLOPT_WRITEDATA, me)
+        ccurl_easy_setopt_pointer(h, CURLOPT_HEADERDATA, me)
+        ccurl_easy_setopt_data_callback(h, CURLOPT_WRITEFUNCTION, Transfer.onBody)
+        ccurl_easy_setopt_data_callback(h, CURLOPT_HEADERFUNCTION, Transfer.onHeader)
+    }
+
+    // MARK: Callbacks (driver thread)
+
+    private static let onHeader: ccurl_data_callback = { data, size, count, context in
+        guard let context else { return 0 }
+        let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+        transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+        return size * count
+    }
+
+    private static let onBody: ccurl_data_callback = { data, size, count, context in
+        guard let context else { return 0 }
+        let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+        let length = size * count
+        transfer.deliverHead()
+        guard transfer.flow.admit(length) else { return ccurl_writefunc_pause() }
+        transfer.continuation.yield(.body(Array(UnsafeRawBufferPointer(start: data, count: length))))
+        return length
+    }
+
+    private func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
+        let line = String(decoding: raw, as: UTF8.self).trimmingSpaces()
+        if line.hasPrefix("HTTP/") {
+            // A new status line (after a 1xx, or a second response) starts a fresh header block.
+            pendingHeaders.removeAll()
+            return
+        }
+        if line.isEmpty {
+            // End of a header block: only a final response's block is reported.
+            if responseCode >= 200 { deliverHead() }
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = String(line[..<colon]).trimmingSpaces()
+        let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+        pendingHeaders.append((name, value))
+    }
+
+    private var responseCode: Int {
+        var code = 0
+        ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    private func deliverHead() {
+        guard !headDelivered else { return }
+        headDelivered = true
+        var version = 0
+        ccurl_easy_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
+        let versionText = switch version {
+        case CURL_HTTP_VERSION_1_0: "1.0"
+        case CURL_HTTP_VERSION_2_0: "2"
+        case CURL_HTTP_VERSION_3: "3"
+        default: "1.1"
+        }
+        continuation.yield(.head(HTTPResponseHead(status: responseCode, httpVersion: versionText, headers: pendingHeaders)))
+    }
+
+    /// Called once by the driver when libcurl reports the transfer done (or the driver gives up on it).
+    func complete(_ result: CURLcode) {
+        if result == CURLE_OK {
+            deliverHead()
+            continuation.finish()
+        } else {
+            let message = String(cString: errorBuffer)
+            continuation.finish(throwing: CurlError(code: result, message: message))
+        }
+    }
+
+    /// Ends the stream without a libcurl result (cancellation or driver shutdown).
+    func abandon(_ error: (any Error)?) {
+        continuation.finish(throwing: error)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up so that a positive duration never becomes 0 ("no timeout" to libcurl).
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int(clamping: millis)
+    }
+}

@@ -1,0 +1,84 @@
+/// The legacy (2025-03-26 … 2025-11-25) session facts every request must carry, and their renewal after a 404.
+///
+/// One actor owns them so that a burst of requests that all hit "404 Session not found" triggers exactly one
+/// re-initialization; the others wait for it and then retry with the new session.
+actor SessionState {
+    /// What one request was sent with; `generation` tells a later 404 which session it refers to.
+    struct Snapshot: Sendable {
+        var sessionID: String?
+        var protocolVersion: String?
+        var generation: Int
+    }
+
+    /// Performs the hidden handshake: POST the host's cached `initialize`, then `notifications/initialized`;
+    /// returns the new session id (if the server issued one) and the negotiated protocol version.
+    typealias Handshake = @Sendable (_ initialize: [UInt8], _ initialized: [UInt8]?) async throws(BridgeError)
+        -> (sessionID: String?, protocolVersion: String?)
+
+    private(set) var sessionID: String?
+    private(set) var protocolVersion: String?
+    private var generation = 0
+    private var initializeMessage: [UInt8]?
+    private var initializedMessage: [UInt8]?
+    private var renewal: Task<Result<Void, BridgeError>, Never>?
+
+    /// The facts to send now; waits while a renewal is under way so nobody uses a dead session.
+    func snapshot() async -> Snapshot {
+        if let renewal { _ = await renewal.value }
+        return Snapshot(sessionID: sessionID, protocolVersion: protocolVersion, generation: generation)
+    }
+
+    /// The host's own `initialize`, kept verbatim so it can be replayed if the session expires.
+    func rememberInitialize(_ message: [UInt8]) {
+        initializeMessage = message
+    }
+
+    func rememberInitialized(_ message: [UInt8]) {
+        initializedMessage = message
+    }
+
+    /// A (re)initialize answered: adopt its session and version for every later request.
+    func adopt(sessionID: String?, protocolVersion: String?) {
+        self.sessionID = sessionID
+        if let protocolVersion { self.protocolVersion = protocolVersion }
+        generation += 1
+    }
+
+    /// The session named in `expired` is gone (HTTP 404). Renews it once, however many requests report it.
+    func renew(expired: Snapshot, handshake: @escaping Handshake) async throws(BridgeError) {
+        if expired.generation != generation { return }  // someone already renewed it
+        if renewal == nil {
+            guard let initializeMessage else {
+                throw BridgeError(.sessionExpired, "the server ended the session (HTTP 404) before the host "
+                    + "initialized one; restart the MCP connection")
+            }
+            let initialized = initializedMessage
+            renewal = Task { () -> Result<Void, BridgeError> in
+                let result: Result<(String?, String?), BridgeError>
+                do throws(BridgeError) {
+                    result = .success(try await handshake(initializeMessage, initialized))
+                } catch {
+                    result = .failure(error)
+                }
+                return self.finishRenewal(result)
+            }
+        }
+        guard let renewal else { return }
+        let result = await renewal.value
+        if case .failure(let error) = result {
+            throw BridgeError(.sessionExpired, "the server ended the session (HTTP 404) and re-initializing "
+                + "failed: \(error.message)", httpStatus: error.httpStatus)
+        }
+    }
+
+    private func finishRenewal(_ result: Result<(String?, String?), BridgeError>) -> Result<Void, BridgeError> {
+        renewal = nil
+        return result.map { adopt(sessionID: $0.0, protocolVersion: $0.1) }
+    }
+
+    /// Forgets the session after a DELETE at shutdown.
+    func end() -> String? {
+        defer { sessionID = nil }
+        return sessionID
+    }
+}

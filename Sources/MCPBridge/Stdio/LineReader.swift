@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the host wrote: a complete line, or notice that a line was too long to keep.
+enum StdinItem: Sendable {
+    /// One line without its terminator (LF or CRLF); never empty or all whitespace.
+    case line([UInt8])
+    /// A line longer than the limit was discarded; `length` is how many bytes it had.
+    case oversized(length: Int)
+}
+
+/// Splits a byte stream into newline-delimited lines with a size bound, independent of where reads split it.
+///
+/// Pure and synchronous so it can be tested table-driven and fuzzed; `StdinReader` feeds it from read(2).
+struct LineSplitter: Sendable {
+    let maxLineBytes: Int
+    private var partial: [UInt8] = []
+    /// Bytes of an oversized line seen so far; while set, input is discarded up to the next newline.
+    private var discarding: Int?
+
+    init(maxLineBytes: Int) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    mutating func feed(_ chunk: UnsafeRawBufferPointer, emit: (StdinItem) -> Void) {
+        var start = 0
+        while start < chunk.count {
+            guard let newline = Self.index(of: 0x0A, in: chunk, from: start) else {
+                append(chunk, start..<chunk.count)
+                return
+            }
+            append(chunk, start..<newline)
+            endLine(emit)
+            start = newline + 1
+        }
+    }
+
+    /// End of input: a final line without a newline still counts (a host may close stdin mid-line).
+    mutating func finish(emit: (StdinItem) -> Void) {
+        if !partial.isEmpty || discarding != nil { endLine(emit) }
+    }
+
+    private mutating func append(_ chunk: UnsafeRawBufferPointer, _ range: Range<Int>) {
+        if let seen = discarding {
+            discarding = seen + range.count
+            return
+        }
+        if partial.count + range.count > maxLineBytes {
+            discarding = partial.count + range.count
+            partial = []
+            return
+        }
+        partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[range]))
+    }
+
+    private mutating func endLine(_ emit: (StdinItem) -> Void) {
+        if let length = discarding {
+            discarding = nil
+            emit(.oversized(length: length))
+            return
+        }
+        if partial.last == 0x0D { partial.removeLast() }
+        if partial.contains(where: { !Self.isJSONWhitespace($0) }) {
+            emit(.line(partial))
+        }
+        partial = []
+    }
+
+    private static func isJSONWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
+    private static func index(of byte: UInt8, in buffer: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = buffer.baseAddress, start < buffer.count else { return nil }
+        guard let found = memchr(base + start, Int32(byte), buffer.count - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+}
+
+/// Reads the host's stdin on its own thread with blocking read(2) and yields lines.
+///
+/// stdin is never switched to O_NONBLOCK: that flag lives on the open file description, which the host (or a
+/// terminal) shares with us.
+enum StdinReader {
+    static func lines(fd: Int32 = STDIN_FILENO, maxLineBytes: Int) -> AsyncStream<StdinItem> {
+        let (stream, continuation) = AsyncStream.makeStream(of: StdinItem.self)
+        DetachedThread.start {
+            var splitter = LineSplitter(maxLineBytes: maxLineBytes)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
+            defer { buffer.deallocate() }
+            while true {
+                let n = read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n])) { continuation.yield($0) }
+            }
+            splitter.finish { continuation.yield($0) }
+            continuation.finish()
+        }
+        return stream
+    }
+}

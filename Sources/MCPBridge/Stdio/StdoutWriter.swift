@@ -1,0 +1,126 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The single writer of stdout: whole JSON-RPC lines, in order, never interleaved.
+///
+/// Writes happen on a dedicated thread so a host that reads slowly blocks only that thread, never the Swift
+/// concurrency pool (two threads on a two-core machine). Callers enqueue and return at once unless the backlog
+/// passes `highWater`, in which case they suspend until it drains: that is the backpressure that ultimately
+/// pauses a server's transfer. EPIPE (the host closed our stdout) is reported once through `onClosed`.
+final class StdoutWriter: Sendable {
+    static let highWater = 8 << 20
+
+    private struct State {
+        var queue: [[UInt8]] = []
+        var queuedBytes = 0
+        var closed = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var flushWaiters: [CheckedContinuation<Void, Never>] = []
+        var writing = false
+    }
+
+    private let fd: Int32
+    private let state = Mutex(State())
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let onClosed: @Sendable () -> Void
+
+    init(fd: Int32 = STDOUT_FILENO, onClosed: @escaping @Sendable () -> Void) {
+        self.fd = fd
+        self.onClosed = onClosed
+        DetachedThread.start { [self] in self.writeLoop() }
+    }
+
+    /// Queues one message; `line` must be a complete JSON text without raw newlines (see `OutputLine`).
+    func write(_ line: [UInt8]) async {
+        let mustWait = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.queue.append(line)
+            state.queuedBytes += line.count + 1
+            return state.queuedBytes > Self.highWater
+        }
+        wakeup.signal()
+        if mustWait {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.closed || state.queuedBytes <= Self.highWater { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// Returns once everything queued so far has reached the kernel (or stdout is gone).
+    func flush() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                if state.closed || (state.queue.isEmpty && !state.writing) { return true }
+                state.flushWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func writeLoop() {
+        while true {
+            wakeup.wait()
+            while let batch = takeBatch() {
+                let ok = writeAll(batch)
+                let (waiters, flushers) = state.withLock { state in
+                    state.writing = false
+                    state.queuedBytes -= batch.count
+                    if !ok { state.closed = true; state.queue.removeAll(); state.queuedBytes = 0 }
+                    var waiters: [CheckedContinuation<Void, Never>] = []
+                    if state.closed || state.queuedBytes <= Self.highWater { swap(&waiters, &state.waiters) }
+                    var flushers: [CheckedContinuation<Void, Never>] = []
+                    if state.closed || state.queue.isEmpty { swap(&flushers, &state.flushWaiters) }
+                    return (waiters, flushers)
+                }
+                waiters.forEach { $0.resume() }
+                flushers.forEach { $0.resume() }
+                if !ok {
+                    onClosed()
+                    return
+                }
+            }
+        }
+    }
+
+    /// Joins everything queued into one buffer so a burst of small lines costs one `write(2)`.
+    private func takeBatch() -> [UInt8]? {
+        state.withLock { state -> [UInt8]? in
+            guard !state.queue.isEmpty else { return nil }
+            state.writing = true
+            var batch: [UInt8] = []
+            batch.reserveCapacity(state.queuedBytes)
+            for line in state.queue {
+                batch.append(contentsOf: line)
+                batch.append(0x0A)
+            }
+            state.queue.removeAll(keepingCapacity: true)
+            return batch
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return true }
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, base + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
+    }
+}
