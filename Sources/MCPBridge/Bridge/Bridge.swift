@@ -1,6 +1,11 @@
+import Dispatch
 import Logging
 
-/// The stdio ⇄ Streamable HTTP relay. (Stub: the core lands in a later commit.)
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The stdio ⇄ Streamable HTTP relay: reads the host's stdin until it ends, relays every message, then drains.
 public final class Bridge: Sendable {
     let configuration: BridgeConfiguration
     let logger: Logger
@@ -10,8 +15,77 @@ public final class Bridge: Sendable {
         self.logger = logger
     }
 
-    /// Runs until stdin ends (or a signal) and the drain completes; returns the process exit status.
-    public func run() async -> Int32 {
-        0
+    /// Why the bridge stops reading.
+    enum Stop: Sendable {
+        case endOfInput
+        case signal(Int32)
+        case outputClosed
+    }
+
+    /// Runs until stdin ends (or SIGINT/SIGTERM) and the drain completes; returns the process exit status.
+    public func run(input: Int32 = STDIN_FILENO, output fd: Int32 = STDOUT_FILENO) async -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let (stops, stop) = AsyncStream.makeStream(of: Stop.self)
+        let driver = CurlDriver()
+        defer { driver.shutdown() }
+        let output = StdoutWriter(fd: fd) { stop.yield(.outputClosed) }
+        let endpoint = RemoteEndpoint(configuration: configuration, driver: driver)
+        let relay = Relay(endpoint: endpoint, session: SessionState(), inFlight: InFlightTable(), output: output,
+                          logger: logger)
+        let work = WorkTracker()
+        let listener = ServerStreamListener(relay: relay)
+        let router = Router(relay: relay, work: work, listener: listener)
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { stop.yield(.signal($0)) }
+        defer { signals.cancel() }
+
+        let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes)
+        let pump = Task {
+            for await item in lines { await router.handle(item) }
+            stop.yield(.endOfInput)
+        }
+        var reasons = stops.makeAsyncIterator()
+        let reason = await reasons.next() ?? .endOfInput
+        pump.cancel()
+        listener.stop()
+        switch reason {
+        case .outputClosed:
+            logger.debug("stdout closed by the host; exiting")
+            return 0
+        case .endOfInput:
+            logger.debug("stdin closed; draining", metadata: ["in_flight": "\(relay.inFlight.pendingIDs.count)"])
+            await drain(relay, work: work, within: configuration.drainTimeout)
+        case .signal(let number):
+            logger.info("received signal; draining", metadata: ["signal": "\(number)"])
+            await drain(relay, work: work, within: .seconds(5))
+        }
+        await endSession(relay)
+        await output.flush()
+        return 0
+    }
+
+    /// Waits for in-flight work up to `limit`; requests still unanswered then get a shutdown error.
+    private func drain(_ relay: Relay, work: WorkTracker, within limit: Duration) async {
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await work.waitIdle(); return true }
+            group.addTask { try? await Task.sleep(for: limit); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        guard !finished else { return }
+        for id in relay.inFlight.pendingIDs {
+            await relay.answer(id, with: BridgeError(.shuttingDown, "mcp-bridge is shutting down and stopped "
+                + "waiting for this request after \(limit.formatted)"))
+            relay.inFlight.cancel(id)
+        }
+    }
+
+    /// DELETEs the session so the server can free it at once (405: the server keeps sessions until they expire).
+    private func endSession(_ relay: Relay) async {
+        let snapshot = await relay.session.snapshot()
+        guard snapshot.sessionID != nil else { return }
+        var events = relay.endpoint.delete(session: snapshot).events.makeAsyncIterator()
+        let status = try? await Relay.head(of: &events).status
+        logger.debug("session deleted", metadata: ["http.status": "\(status.map(String.init) ?? "-")"])
     }
 }

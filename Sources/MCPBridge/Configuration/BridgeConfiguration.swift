@@ -17,8 +17,8 @@ public struct BridgeConfiguration: Sendable {
     public var maxMessageBytes: Int
     /// Tools hidden from the host (`--ignore-tool`), matched case-insensitively with `*` wildcards.
     public var ignoredTools: [String]
-    /// Verify TLS certificates (only an explicit `--insecure` turns this off).
-    public var verifyTLS: Bool
+    /// Certificate checks; verification is on unless the user explicitly turns it off.
+    public var tls: TLSOptions
     /// `User-Agent` sent on every request.
     public var userAgent: String
 
@@ -30,7 +30,7 @@ public struct BridgeConfiguration: Sendable {
         drainTimeout: Duration = .seconds(30),
         maxMessageBytes: Int = 64 << 20,
         ignoredTools: [String] = [],
-        verifyTLS: Bool = true,
+        tls: TLSOptions = TLSOptions(),
         userAgent: String = "mcp-bridge/\(BridgeVersion.current)"
     ) {
         self.serverURL = serverURL
@@ -40,7 +40,7 @@ public struct BridgeConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.maxMessageBytes = maxMessageBytes
         self.ignoredTools = ignoredTools
-        self.verifyTLS = verifyTLS
+        self.tls = tls
         self.userAgent = userAgent
     }
 }

@@ -42,23 +42,21 @@ final class CurlDriver: @unchecked Sendable {
 
     /// Starts a transfer. The stream yields `.head` then `.body` chunks and finishes when the exchange ends;
     /// a consumer that stops iterating early cancels the transfer.
-    func start(_ request: HTTPRequest) -> AsyncThrowingStream<TransferEvent, any Error> {
+    func start(_ request: HTTPRequest) -> TransferStream {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransferEvent.self)
         let id = nextID.add(1, ordering: .relaxed).oldValue
         guard let transfer = Transfer(id: id, request: request, continuation: continuation) else {
             continuation.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed"))
-            return stream
+            return TransferStream(events: stream, acknowledge: { _ in })
         }
         continuation.onTermination = { [weak self] termination in
             if case .cancelled = termination { self?.submit(.cancel(id)) }
         }
         submit(.start(transfer))
-        return stream
-    }
-
-    /// The consumer has processed `count` body bytes of `transfer`; resumes a transfer paused for backpressure.
-    func consumed(_ count: Int, of flow: TransferFlow, transferID: Int) {
-        if flow.consumed(count) { submit(.resume(transferID)) }
+        let flow = transfer.flow
+        return TransferStream(events: stream) { [weak self] count in
+            if flow.consumed(count) { self?.submit(.resume(id)) }
+        }
     }
 
     /// Stops the thread after aborting all transfers. Safe to call more than once.

@@ -70,6 +70,14 @@ struct HTTPResponseHead: Sendable {
     }
 }
 
+/// A running transfer as its consumer sees it.
+struct TransferStream: Sendable {
+    /// `.head` once, then body chunks; finishes (or throws `CurlError`) when the exchange ends.
+    let events: AsyncThrowingStream<TransferEvent, any Error>
+    /// Report body bytes as processed, so a transfer paused for backpressure can resume.
+    let acknowledge: @Sendable (Int) -> Void
+}
+
 /// What a running transfer reports, in order: exactly one `.head`, then zero or more `.body` chunks.
 enum TransferEvent: Sendable {
     case head(HTTPResponseHead)

@@ -1,0 +1,49 @@
+import Synchronization
+
+/// Host requests that still owe the host an answer: the guarantee of exactly one answer per request lives here.
+///
+/// Whoever wants to write an answer (the server's response, a bridge error, a timeout) must first `claim` the id;
+/// only the first claim succeeds. A cancelled request is removed without an answer, so nothing more is written
+/// for it. A `Mutex` rather than an actor: every operation is a short dictionary update, called from many tasks.
+final class InFlightTable: Sendable {
+    private struct Entry {
+        var task: Task<Void, Never>?
+        var method: String
+    }
+
+    private let state = Mutex([RequestID: Entry]())
+
+    /// Records a new request; false when the id is already in flight (the host reused it).
+    func register(_ id: RequestID, method: String) -> Bool {
+        state.withLock { entries in
+            guard entries[id] == nil else { return false }
+            entries[id] = Entry(task: nil, method: method)
+            return true
+        }
+    }
+
+    /// Associates the task relaying the request, so a cancellation can stop it.
+    func attach(_ task: Task<Void, Never>, to id: RequestID) {
+        state.withLock { $0[id]?.task = task }
+    }
+
+    /// True exactly once per registered id: the caller must then write the answer.
+    func claim(_ id: RequestID) -> Bool {
+        state.withLock { $0.removeValue(forKey: id) != nil }
+    }
+
+    /// The host cancelled the request: forget it (no answer will be written) and stop its relay task.
+    @discardableResult
+    func cancel(_ id: RequestID) -> Bool {
+        let entry = state.withLock { $0.removeValue(forKey: id) }
+        entry?.task?.cancel()
+        return entry != nil
+    }
+
+    func method(of id: RequestID) -> String? {
+        state.withLock { $0[id]?.method }
+    }
+
+    /// Every id still waiting, for the shutdown path that must answer them all.
+    var pendingIDs: [RequestID] { state.withLock { Array($0.keys) } }
+}

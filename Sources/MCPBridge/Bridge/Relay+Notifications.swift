@@ -1,0 +1,48 @@
+import Logging
+
+extension Relay {
+    /// POSTs a host notification; the server should answer 202. Failures are logged, never written to stdout.
+    func relayNotification(_ message: [UInt8], method: String) async {
+        await relayOneWay(message, what: method)
+    }
+
+    /// POSTs the host's answer to a server request (elicitation, sampling, roots, ping).
+    func relayResponse(_ message: [UInt8], id: RequestID?) async {
+        await relayOneWay(message, what: "response \(id.map { "\($0)" } ?? "null")")
+    }
+
+    /// Returns the HTTP status (nil when the server was unreachable), so callers can react to acceptance.
+    @discardableResult
+    func relayOneWay(_ message: [UInt8], what: String, mayRenewSession: Bool = true) async -> Int? {
+        let snapshot = await session.snapshot()
+        let transfer = endpoint.post(message, session: snapshot, timeout: .seconds(30))
+        var events = transfer.events.makeAsyncIterator()
+        do {
+            let head = try await Self.head(of: &events)
+            logger.debug("http response", metadata: ["mcp.message": "\(what)", "http.status": "\(head.status)"])
+            if head.status == 404, snapshot.sessionID != nil, mayRenewSession {
+                try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
+                    try await self.handshake(initialize: initialize, initialized: initialized)
+                }
+                return await relayOneWay(message, what: what, mayRenewSession: false)
+            }
+            if (200..<300).contains(head.status), let format = ReplyReader.format(of: head) {
+                // Unusual but allowed: the server may answer a notification with messages of its own.
+                _ = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) {
+                    await route($0)
+                }
+            } else if head.status >= 300 {
+                let body = try await Self.collect(&events, limit: 4096)
+                logger.warning("the server rejected a message", metadata: [
+                    "mcp.message": "\(what)", "http.status": "\(head.status)", "body": "\(excerpt(body))",
+                ])
+            }
+            return head.status
+        } catch {
+            logger.warning("could not deliver a message to the server", metadata: [
+                "mcp.message": "\(what)", "error": "\(error)",
+            ])
+            return nil
+        }
+    }
+}

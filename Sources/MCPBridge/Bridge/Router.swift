@@ -1,0 +1,111 @@
+import Logging
+
+/// Decides what each line from the host becomes: a relayed request, a notification, an answer to the server,
+/// or a local error for input that is not a JSON-RPC message.
+///
+/// Runs on the stdin pump, one line at a time, so it must never wait on the network except where ordering
+/// demands it (`notifications/initialized` must reach the server before the requests that follow it).
+struct Router: Sendable {
+    let relay: Relay
+    let work: WorkTracker
+    let listener: ServerStreamListener
+
+    func handle(_ item: StdinItem) async {
+        switch item {
+        case .oversized(let length):
+            relay.logger.warning("discarded an oversized message", metadata: ["bytes": "\(length)"])
+            await writeLocalError(id: nil, code: -32700, message: "Parse error: message of \(length) bytes exceeds "
+                + "--max-message-bytes (\(relay.endpoint.configuration.maxMessageBytes))")
+        case .line(let bytes):
+            await handle(line: bytes)
+        }
+    }
+
+    private func handle(line bytes: [UInt8]) async {
+        let envelope: Envelope
+        do {
+            envelope = try Envelope.classify(bytes)
+        } catch .parse(let error) {
+            relay.logger.warning("host sent a line that is not JSON", metadata: ["error": "\(error)"])
+            await writeLocalError(id: nil, code: -32700, message: "Parse error: \(error)")
+            return
+        } catch .invalidRequest(let id, let reason) {
+            relay.logger.warning("host sent an invalid JSON-RPC message", metadata: ["reason": "\(reason)"])
+            await writeLocalError(id: id, code: -32600, message: "Invalid Request: \(reason)")
+            return
+        }
+        switch envelope.kind {
+        case .request:
+            await handleRequest(bytes, envelope)
+        case .notification:
+            await handleNotification(bytes, method: envelope.method ?? "")
+        case .response:
+            work.spawn { await relay.relayResponse(bytes, id: envelope.id) }
+        case .batch:
+            await handleBatch(bytes, envelope)
+        }
+    }
+
+    private func handleRequest(_ bytes: [UInt8], _ envelope: Envelope) async {
+        guard let id = envelope.id, let method = envelope.method else { return }
+        relay.logger.debug("host request", metadata: ["mcp.method": "\(method)", "mcp.id": "\(id)"])
+        if method == "tools/call", !relay.toolFilter.isEmpty,
+           let name = Envelope.string(atPath: ["name"], in: bytes, root: envelope.params),
+           relay.toolFilter.hides(name) {
+            await writeLocalError(id: id, code: -32602, message: "Unknown tool: \(name) (hidden by --ignore-tool)")
+            return
+        }
+        guard relay.inFlight.register(id, method: method) else {
+            await writeLocalError(id: id, code: BridgeError.Code.duplicateID.rawValue, message: "Invalid Request: "
+                + "id \(id) is already in use by a request in flight; ids must be unique")
+            return
+        }
+        if method == "initialize" { await relay.session.rememberInitialize(bytes) }
+        let task = work.spawn { await relay.relayRequest(bytes, id: id, method: method) }
+        relay.inFlight.attach(task, to: id)
+    }
+
+    private func handleNotification(_ bytes: [UInt8], method: String) async {
+        relay.logger.debug("host notification", metadata: ["mcp.method": "\(method)"])
+        switch method {
+        case "notifications/initialized":
+            await relay.session.rememberInitialized(bytes)
+            let status = await relay.relayOneWay(bytes, what: method)
+            if let status, (200..<300).contains(status) { listener.start() }
+        case "notifications/cancelled":
+            if let id = Self.requestID(atPath: ["params", "requestId"], in: bytes), relay.inFlight.cancel(id) {
+                relay.logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"])
+            }
+            work.spawn { await relay.relayNotification(bytes, method: method) }
+        default:
+            work.spawn { await relay.relayNotification(bytes, method: method) }
+        }
+    }
+
+    /// A 2025-03-26 JSON-RPC batch: sent as one POST; each request inside still gets exactly one answer.
+    private func handleBatch(_ bytes: [UInt8], _ envelope: Envelope) async {
+        var ids: [RequestID] = []
+        for range in envelope.batchElements {
+            let element = Array(bytes[range])
+            guard let inner = try? Envelope.classify(element), inner.kind == .request,
+                  let id = inner.id, let method = inner.method else { continue }
+            if relay.inFlight.register(id, method: method) { ids.append(id) }
+        }
+        work.spawn { await relay.relayBatch(bytes, ids: ids) }
+    }
+
+    private func writeLocalError(id: RequestID?, code: Int, message: String) async {
+        await relay.output.write(ErrorResponse.line(id: id, code: code, message: message,
+                                                    data: [("source", JSONString.quote("mcp-bridge"))]))
+    }
+
+    /// Reads an id-shaped value (string or number) at `path`, as `RequestID` compares them.
+    static func requestID(atPath path: [String], in bytes: [UInt8]) -> RequestID? {
+        guard let value = try? JSONScanner.value(atPath: path, in: bytes) else { return nil }
+        switch value.kind {
+        case .number: return .number(String(decoding: bytes[value.range], as: UTF8.self))
+        case .string: return (try? JSONScanner.string(at: value.range, in: bytes)).map { .string($0) }
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// Header names the bridge sets itself, spelled as the MCP specification spells them.
+enum HeaderName {
+    static let accept = "Accept"
+    static let contentType = "Content-Type"
+    static let userAgent = "User-Agent"
+    static let sessionID = "Mcp-Session-Id"
+    static let protocolVersion = "MCP-Protocol-Version"
+    static let lastEventID = "Last-Event-ID"
+}
+
+/// The remote MCP endpoint: turns "send this message" into an HTTP request with the headers its era requires.
+struct RemoteEndpoint: Sendable {
+    let configuration: BridgeConfiguration
+    let driver: CurlDriver
+
+    /// POSTs one JSON-RPC message (or a 2025-03-26 batch).
+    func post(_ message: [UInt8], session: SessionState.Snapshot, timeout: Duration? = nil) -> TransferStream {
+        var headers = protocolHeaders(session: session)
+        headers.insert(HTTPHeader(name: HeaderName.accept, value: "application/json, text/event-stream"), at: 0)
+        headers.insert(HTTPHeader(name: HeaderName.contentType, value: "application/json"), at: 1)
+        return driver.start(request(.post, headers: headers, body: message, timeout: timeout))
+    }
+
+    /// Opens (or resumes, with `lastEventID`) the server's SSE stream for server-initiated messages.
+    func listen(session: SessionState.Snapshot, lastEventID: String?) -> TransferStream {
+        var headers = protocolHeaders(session: session)
+        headers.insert(HTTPHeader(name: HeaderName.accept, value: "text/event-stream"), at: 0)
+        if let lastEventID { headers.append(HTTPHeader(name: HeaderName.lastEventID, value: lastEventID)) }
+        return driver.start(request(.get, headers: headers))
+    }
+
+    /// Ends the session on the server (405 means the server does not support it, which is fine).
+    func delete(session: SessionState.Snapshot) -> TransferStream {
+        driver.start(request(.delete, headers: protocolHeaders(session: session), timeout: .seconds(5)))
+    }
+
+    /// Session and version headers, then the user's headers, which override any default of the same name.
+    private func protocolHeaders(session: SessionState.Snapshot) -> [HTTPHeader] {
+        var headers = [HTTPHeader(name: HeaderName.userAgent, value: configuration.userAgent)]
+        if let id = session.sessionID { headers.append(HTTPHeader(name: HeaderName.sessionID, value: id)) }
+        if let version = session.protocolVersion {
+            headers.append(HTTPHeader(name: HeaderName.protocolVersion, value: version))
+        }
+        let overridden = Set(configuration.headers.map { $0.name.lowercased() })
+        headers.removeAll { overridden.contains($0.name.lowercased()) }
+        return headers + configuration.headers
+    }
+
+    private func request(
+        _ method: HTTPRequest.Method, headers: [HTTPHeader], body: [UInt8] = [], timeout: Duration? = nil
+    ) -> HTTPRequest {
+        HTTPRequest(
+            method: method,
+            url: configuration.serverURL,
+            headers: headers,
+            body: body,
+            connectTimeout: configuration.connectTimeout,
+            totalTimeout: timeout,
+            tls: configuration.tls
+        )
+    }
+}

@@ -1,0 +1,120 @@
+/// One message from the server, validated, with the routing facts already read.
+struct ServerMessage: Sendable {
+    var bytes: [UInt8]
+    var envelope: Envelope
+}
+
+/// What remains known after a reply body ended, for resuming or explaining a missing response.
+struct ReplySummary: Sendable {
+    /// The SSE `id` in force at the end: where a resumed GET should continue.
+    var lastEventID: String?
+    /// The server's requested reconnection delay (SSE `retry`), in milliseconds.
+    var retry: Int?
+    /// The first payload that was not a valid JSON-RPC message, kept for the error the host receives.
+    var invalidPayload: [UInt8]?
+}
+
+/// Decodes an HTTP response body into MCP messages, whichever of the two forms the server chose.
+///
+/// `application/json` bodies are collected (bounded by `maxMessageBytes`) and validated once complete;
+/// `text/event-stream` bodies are parsed incrementally so progress notifications and server requests reach the host
+/// as they arrive. Body chunks are acknowledged as soon as they are processed, which is what lets a paused transfer
+/// resume.
+struct ReplyReader {
+    let maxMessageBytes: Int
+
+    enum Format {
+        case json
+        case eventStream
+    }
+
+    static func format(of head: HTTPResponseHead) -> Format? {
+        switch head.mediaType {
+        case "application/json": .json
+        case "text/event-stream": .eventStream
+        default: nil
+        }
+    }
+
+    func read(
+        _ format: Format,
+        from events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
+        acknowledge: @Sendable (Int) -> Void,
+        onMessage: (ServerMessage) async throws -> Void
+    ) async throws -> ReplySummary {
+        switch format {
+        case .json: try await readJSON(from: &events, acknowledge: acknowledge, onMessage: onMessage)
+        case .eventStream: try await readEventStream(from: &events, acknowledge: acknowledge, onMessage: onMessage)
+        }
+    }
+
+    private func readJSON(
+        from events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
+        acknowledge: @Sendable (Int) -> Void,
+        onMessage: (ServerMessage) async throws -> Void
+    ) async throws -> ReplySummary {
+        var body: [UInt8] = []
+        while let event = try await events.next() {
+            guard case .body(let chunk) = event else { continue }
+            guard body.count + chunk.count <= maxMessageBytes else { throw tooLarge() }
+            body.append(contentsOf: chunk)
+            acknowledge(chunk.count)
+        }
+        var summary = ReplySummary()
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return summary }
+        do {
+            try await onMessage(ServerMessage(bytes: body, envelope: try Envelope.classify(body)))
+        } catch is EnvelopeError {
+            summary.invalidPayload = body
+        }
+        return summary
+    }
+
+    private func readEventStream(
+        from events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
+        acknowledge: @Sendable (Int) -> Void,
+        onMessage: (ServerMessage) async throws -> Void
+    ) async throws -> ReplySummary {
+        var parser = SSEParser(maxEventBytes: maxMessageBytes)
+        var summary = ReplySummary()
+        var pending: [ServerSentEvent] = []
+        do {
+            while let event = try await events.next() {
+                guard case .body(let chunk) = event else { continue }
+                try parser.feed(chunk) { pending.append($0) }
+                acknowledge(chunk.count)
+                try await deliver(&pending, into: &summary, onMessage: onMessage)
+            }
+            parser.finish { pending.append($0) }
+            try await deliver(&pending, into: &summary, onMessage: onMessage)
+        } catch is SSEParserError {
+            throw tooLarge()
+        }
+        summary.lastEventID = parser.lastEventID
+        summary.retry = parser.retry
+        return summary
+    }
+
+    /// Events typed other than `message` (the default) are not MCP messages; empty data is a priming event.
+    private func deliver(
+        _ pending: inout [ServerSentEvent],
+        into summary: inout ReplySummary,
+        onMessage: (ServerMessage) async throws -> Void
+    ) async throws {
+        guard !pending.isEmpty else { return }
+        let events = pending
+        pending.removeAll(keepingCapacity: true)
+        for event in events where event.type == "message" && !event.data.isEmpty {
+            do {
+                try await onMessage(ServerMessage(bytes: event.data, envelope: try Envelope.classify(event.data)))
+            } catch is EnvelopeError {
+                if summary.invalidPayload == nil { summary.invalidPayload = event.data }
+            }
+        }
+    }
+
+    private func tooLarge() -> BridgeError {
+        BridgeError(.replyTooLarge, "the server's reply exceeded --max-message-bytes (\(maxMessageBytes) bytes); "
+            + "raise the limit if such replies are expected")
+    }
+}
