@@ -1,0 +1,59 @@
+import Testing
+
+@testable import MCPBridge
+
+struct RedactionTests {
+    @Test(arguments: [
+        ("Authorization", true),
+        ("authorization", true),
+        ("Proxy-Authorization", true),
+        ("Cookie", true),
+        ("Set-Cookie", true),
+        ("X-API-Key", true),
+        ("x-api-key", true),
+        ("X-Auth-Token", true),
+        ("X-Client-Secret", true),
+        ("Mcp-Session-Id", true),
+        ("Api-Password", true),
+        ("X-Amz-Credential", true),
+        ("WWW-Authenticate", false),
+        ("Proxy-Authenticate", false),
+        ("Content-Type", false),
+        ("Accept", false),
+        ("User-Agent", false),
+        ("MCP-Protocol-Version", false),
+        ("Keep-Alive", false),
+    ])
+    func headerSensitivityGoesByName(name: String, sensitive: Bool) {
+        #expect(Redaction.isSensitiveHeader(name) == sensitive)
+        let shown = Redaction.redactHeader(name: name, value: "v4lue")
+        #expect(shown == (sensitive ? "<redacted>" : "v4lue"))
+    }
+
+    @Test(arguments: [
+        ("https://example.com/mcp", "https://example.com/mcp"),
+        ("https://user:pass@example.com/mcp", "https://***@example.com/mcp"),
+        ("https://user@example.com", "https://***@example.com"),
+        ("https://a:b@c@example.com/x", "https://***@example.com/x"),
+        ("https://example.com/@scope/pkg", "https://example.com/@scope/pkg"),
+        ("https://example.com/?token=abc", "https://example.com/?token=***"),
+        ("https://example.com/?access_token=abc&x=1", "https://example.com/?access_token=***&x=1"),
+        ("https://example.com/?api_key=abc", "https://example.com/?api_key=***"),
+        ("https://example.com/?apiKey=abc", "https://example.com/?apiKey=***"),
+        ("https://example.com/?client_secret=abc", "https://example.com/?client_secret=***"),
+        ("https://example.com/?sig=abc&se=2030", "https://example.com/?sig=***&se=2030"),
+        ("https://s3.example/o?X-Amz-Signature=ab", "https://s3.example/o?X-Amz-Signature=***"),
+        ("https://example.com/cb?code=abc&state=xyz", "https://example.com/cb?code=***&state=***"),
+        ("https://example.com/?password=hunter2", "https://example.com/?password=***"),
+        ("https://example.com/?access%5Ftoken=abc", "https://example.com/?access%5Ftoken=***"),
+        ("https://example.com/?encode=abc&design=x", "https://example.com/?encode=abc&design=x"),
+        ("https://example.com/?flag&token", "https://example.com/?flag&token"),
+        ("https://example.com/#access_token=abc&type=bearer", "https://example.com/#access_token=***&type=bearer"),
+        ("https://example.com/?a=1#frag", "https://example.com/?a=1#frag"),
+        ("https://u:p@example.com/?key=k#token=t", "https://***@example.com/?key=***#token=***"),
+        ("not a url ?token=abc", "not a url ?token=***"),
+    ])
+    func urlRedaction(url: String, expected: String) {
+        #expect(Redaction.redactURL(url) == expected)
+    }
+}
