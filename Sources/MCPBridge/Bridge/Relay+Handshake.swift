@@ -35,7 +35,7 @@ extension Relay {
                 _ = try await Self.head(of: &notifyEvents)
                 _ = try await Self.collect(&notifyEvents, limit: 0)
             }
-            logger.info("session re-established", metadata: ["mcp.protocol_version": "\(version ?? "-")"])
+            logger.debug("session re-established", metadata: ["mcp.protocol_version": "\(version ?? "-")"])
             return (sessionID, version)
         } catch let error as BridgeError {
             throw error

@@ -32,7 +32,7 @@ extension Relay {
             "http.content_type": "\(head.mediaType ?? "-")",
         ])
         if head.status == 404, snapshot.sessionID != nil, method != "initialize", mayRenewSession {
-            logger.info("session expired (HTTP 404); re-initializing", metadata: ["mcp.id": "\(id)"])
+            logger.debug("session expired (HTTP 404); re-initializing", metadata: ["mcp.id": "\(id)"])
             try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
                 try await self.handshake(initialize: initialize, initialized: initialized)
             }

@@ -19,6 +19,9 @@ public struct BridgeConfiguration: Sendable {
     public var ignoredTools: [String]
     /// Certificate checks; verification is on unless the user explicitly turns it off.
     public var tls: TLSOptions
+    /// Honour `http_proxy`/`https_proxy`/`no_proxy` from the environment (`--enable-proxy`); off by default, as in
+    /// mcp-remote, so a stray proxy variable cannot silently reroute MCP traffic.
+    public var useEnvironmentProxy: Bool
     /// `User-Agent` sent on every request.
     public var userAgent: String
 
@@ -31,6 +34,7 @@ public struct BridgeConfiguration: Sendable {
         maxMessageBytes: Int = 64 << 20,
         ignoredTools: [String] = [],
         tls: TLSOptions = TLSOptions(),
+        useEnvironmentProxy: Bool = false,
         userAgent: String = "mcp-bridge/\(BridgeVersion.current)"
     ) {
         self.serverURL = serverURL
@@ -41,6 +45,7 @@ public struct BridgeConfiguration: Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.ignoredTools = ignoredTools
         self.tls = tls
+        self.useEnvironmentProxy = useEnvironmentProxy
         self.userAgent = userAgent
     }
 }

@@ -17,6 +17,7 @@ struct HTTPRequest: Sendable {
     /// Ceiling for the whole exchange; `nil` lets a stream stay open as long as the server keeps it alive.
     var totalTimeout: Duration?
     var tls: TLSOptions
+    var useEnvironmentProxy = false
 
     init(
         method: Method,

@@ -47,8 +47,12 @@ final class Transfer: @unchecked Sendable {
         ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0)
         if let ca = request.tls.caBundlePath { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, ca) }
         ccurl_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
+        // An empty proxy string stops libcurl from reading proxy variables from the environment.
+        if !request.useEnvironmentProxy { ccurl_easy_setopt_string(h, CURLOPT_PROXY, "") }
         for header in request.headers {
-            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+            // libcurl reads "Name:" as "remove this header"; "Name;" is how an empty value is sent.
+            let line = header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)"
+            headerList = curl_slist_append(headerList, line)
         }
         // A POST body over 1 KiB would otherwise wait a round trip for "100 Continue".
         headerList = curl_slist_append(headerList, "Expect:")

@@ -49,7 +49,7 @@ struct RemoteEndpoint: Sendable {
     private func request(
         _ method: HTTPRequest.Method, headers: [HTTPHeader], body: [UInt8] = [], timeout: Duration? = nil
     ) -> HTTPRequest {
-        HTTPRequest(
+        var request = HTTPRequest(
             method: method,
             url: configuration.serverURL,
             headers: headers,
@@ -58,5 +58,7 @@ struct RemoteEndpoint: Sendable {
             totalTimeout: timeout,
             tls: configuration.tls
         )
+        request.useEnvironmentProxy = configuration.useEnvironmentProxy
+        return request
     }
 }

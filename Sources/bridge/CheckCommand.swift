@@ -1,0 +1,33 @@
+import ArgumentParser
+import MCPBridge
+
+/// `mcp-bridge check URL`: is the server reachable and speaking MCP? Exit 0 when healthy, 1 when not.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check that a server is reachable and answers initialize and tools/list."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: ArgumentHelp("GET this URL first (e.g. the deployment's health endpoint).", valueName: "url"))
+    var healthURL: String?
+
+    func validate() throws {
+        if let healthURL {
+            do {
+                _ = try URLPolicy.check(healthURL, allowHTTP: connection.allowHTTP)
+            } catch {
+                throw ValidationError("--health-url: \(error.description)")
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = connection.makeLogger()
+        let configuration = try connection.configuration(logger: logger)
+        let report = await HealthCheck(configuration: configuration, healthURL: healthURL).run()
+        print(report.text)
+        if !report.healthy { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Logging
+import MCPBridge
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Flags shared by relaying and `check`: where the server is and how to reach it.
+struct ConnectionOptions: ParsableArguments {
+    @Argument(help: "The MCP server's Streamable HTTP endpoint URL.")
+    var url: String
+
+    @Option(name: .customLong("header"), parsing: .singleValue,
+            help: ArgumentHelp("Add a request header, 'Name: value'; ${VAR} expands from the environment. Repeatable.",
+                               valueName: "header"))
+    var headers: [String] = []
+
+    @Flag(help: "Allow plain http:// to a host that is not loopback (traffic is unencrypted).")
+    var allowHTTP = false
+
+    @Option(help: ArgumentHelp("Seconds allowed to connect to the server.", valueName: "seconds"))
+    var connectTimeout: Double = 10
+
+    @Option(help: ArgumentHelp("Trust this PEM CA bundle instead of the system store.", valueName: "path"))
+    var cacert: String?
+
+    @Flag(help: "Do not verify the server's TLS certificate (dangerous; for testing only).")
+    var insecure = false
+
+    @Flag(help: "Use http_proxy/https_proxy/no_proxy from the environment.")
+    var enableProxy = false
+
+    @Flag(help: "Log each message's method, id, HTTP status and timing to stderr (secrets redacted).")
+    var debug = false
+
+    @Flag(help: "Log errors only.")
+    var silent = false
+
+    func validate() throws {
+        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be a positive number of seconds") }
+        do {
+            _ = try URLPolicy.check(url, allowHTTP: allowHTTP)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// Sets up stderr logging once per process; stdout is reserved for JSON-RPC.
+    func makeLogger() -> Logger {
+        signal(SIGPIPE, SIG_IGN)
+        let level = LogVerbosity(debug: debug, silent: silent).logLevel
+        LoggingSystem.bootstrap { _ in StderrLogHandler(logLevel: level) }
+        return Logger(label: "mcp-bridge")
+    }
+
+    /// The configuration every command starts from; header warnings are logged, never their values.
+    func configuration(logger: Logger) throws -> BridgeConfiguration {
+        let serverURL = try URLPolicy.check(url, allowHTTP: allowHTTP)
+        let parsed: HeaderTemplate.ParsedHeaders
+        do {
+            parsed = try HeaderTemplate.parse(headers, environment: Environment.variables())
+        } catch {
+            throw ValidationError(error.description)
+        }
+        parsed.warnings.forEach { logger.warning("\($0)") }
+        if insecure {
+            logger.warning("--insecure: TLS certificates are NOT verified; anyone on the network path can "
+                + "impersonate the server and read your credentials")
+        }
+        return BridgeConfiguration(
+            serverURL: serverURL.absoluteString,
+            headers: parsed.headers,
+            connectTimeout: .milliseconds(Int(connectTimeout * 1000)),
+            tls: TLSOptions(verifyPeer: !insecure, caBundlePath: cacert),
+            useEnvironmentProxy: enableProxy
+        )
+    }
+}
+
+/// The process environment as a dictionary, read through libc so the CLI needs no Foundation.
+enum Environment {
+    static func variables() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Logging
+import MCPBridge
+
+/// The relay itself: what a desktop host launches.
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "Relay stdio to the server (the default when no subcommand is given)."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "mcp-remote's OAuth callback port (accepted for compatibility; OAuth is not implemented yet).")
+    var callbackPort: String?
+
+    @Option(help: ArgumentHelp("Give up on a request after this many seconds and answer the host with a timeout "
+        + "error (default: no limit).", valueName: "seconds"))
+    var requestTimeout: Double?
+
+    @Option(help: ArgumentHelp("After stdin closes, wait this long for in-flight requests.", valueName: "seconds"))
+    var drainTimeout: Double = 30
+
+    @Option(help: ArgumentHelp("Largest message accepted in either direction.", valueName: "bytes"))
+    var maxMessageBytes: Int = 64 << 20
+
+    @Option(name: .customLong("ignore-tool"), parsing: .singleValue,
+            help: ArgumentHelp("Hide tools whose name matches this pattern ('*' wildcard, case-insensitive). "
+                + "Repeatable.", valueName: "glob"))
+    var ignoredTools: [String] = []
+
+    @OptionGroup var compatibility: CompatibilityOptions
+
+    func validate() throws {
+        if let requestTimeout, requestTimeout < 0 { throw ValidationError("--request-timeout must not be negative") }
+        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
+        guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
+    }
+
+    func run() async throws {
+        let logger = connection.makeLogger()
+        var configuration = try connection.configuration(logger: logger)
+        if let requestTimeout, requestTimeout > 0 {
+            configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
+        }
+        configuration.drainTimeout = .milliseconds(Int(drainTimeout * 1000))
+        configuration.maxMessageBytes = maxMessageBytes
+        configuration.ignoredTools = ignoredTools
+        compatibility.warnAboutUnimplemented(callbackPort: callbackPort, logger: logger)
+        logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")
+        let status = await Bridge(configuration: configuration, logger: logger).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
