@@ -1,0 +1,38 @@
+import Foundation
+
+/// Where the end-to-end tests find the built binary, the repository and the Python that runs the test servers.
+///
+/// `make test` sets `MCP_BRIDGE_REPO` and `MCP_BRIDGE_PYTHON`; without them the paths are derived from this file's
+/// location, so `swift test` from the repository root works after `make deps`.
+enum TestEnvironment {
+    static let repository: URL = {
+        if let path = ProcessInfo.processInfo.environment["MCP_BRIDGE_REPO"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }()
+
+    static var python: String {
+        ProcessInfo.processInfo.environment["MCP_BRIDGE_PYTHON"]
+            ?? repository.appendingPathComponent(".venv-test/bin/python").path
+    }
+
+    static var bridgeBinary: String {
+        if let path = ProcessInfo.processInfo.environment["MCP_BRIDGE_BIN"] { return path }
+        return repository.appendingPathComponent(".build/debug/mcp-bridge").path
+    }
+
+    static func serverScript(_ name: String) -> String {
+        repository.appendingPathComponent("Tests/Servers/\(name)").path
+    }
+
+    /// Test suites spawn children that may close pipes on us; a write to a closed pipe must not kill the runner.
+    static let ignoreSIGPIPE: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
