@@ -122,12 +122,12 @@ private struct Fields {
         try JSONScanner.forEachMember(of: range, in: bytes) { key, value in
             // Keys are compared by length first so most members cost one integer comparison.
             switch key.range.count - 2 {
-            case 2 where JSONScanner.keyEquals(key, "id".utf8, in: bytes): id = value
-            case 5 where JSONScanner.keyEquals(key, "error".utf8, in: bytes): error = value
-            case 6 where JSONScanner.keyEquals(key, "method".utf8, in: bytes): method = value
-            case 6 where JSONScanner.keyEquals(key, "params".utf8, in: bytes): params = value
-            case 6 where JSONScanner.keyEquals(key, "result".utf8, in: bytes): result = value
-            case 7 where JSONScanner.keyEquals(key, "jsonrpc".utf8, in: bytes): jsonrpc = value
+            case 2 where JSONScanner.keyEquals(key, "id", in: bytes): id = value
+            case 5 where JSONScanner.keyEquals(key, "error", in: bytes): error = value
+            case 6 where JSONScanner.keyEquals(key, "method", in: bytes): method = value
+            case 6 where JSONScanner.keyEquals(key, "params", in: bytes): params = value
+            case 6 where JSONScanner.keyEquals(key, "result", in: bytes): result = value
+            case 7 where JSONScanner.keyEquals(key, "jsonrpc", in: bytes): jsonrpc = value
             case _ where key.escaped: assignEscaped(key, value, in: bytes)
             default: break
             }

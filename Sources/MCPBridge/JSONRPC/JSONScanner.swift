@@ -149,16 +149,29 @@ public enum JSONScanner {
         } else {
             current = try validate(bytes)
         }
-        for component in path {
+        for var component in path {
             guard current.kind == .object else { return nil }
-            var found: JSONValue?
-            try forEachMember(of: current.range, in: bytes) { key, value in
-                if keyEquals(key, component.utf8, in: bytes) { found = value }
-            }
+            let range = current.range
+            let found = try component.withUTF8 { name in
+                Result { () throws(JSONScanError) in
+                    try member(named: UnsafeRawBufferPointer(name), of: range, in: bytes)
+                }
+            }.get()
             guard let found else { return nil }
             current = found
         }
         return current
+    }
+
+    /// The last member of the object at `range` whose key is `name` (validating the whole object).
+    static func member(
+        named name: UnsafeRawBufferPointer, of range: Range<Int>, in bytes: UnsafeRawBufferPointer
+    ) throws(JSONScanError) -> JSONValue? {
+        var found: JSONValue?
+        try forEachMember(of: range, in: bytes) { key, value in
+            if keyEquals(key, name, in: bytes) { found = value }
+        }
+        return found
     }
 
     // MARK: Internal visitors (no per-member allocation; the envelope classifier uses these directly)
@@ -209,12 +222,26 @@ public enum JSONScanner {
     }
 
     /// Compares a scanned key with a name by exact UTF-8 bytes (no Unicode normalization, like the server will).
-    static func keyEquals(_ key: Key, _ name: some Collection<UInt8>, in bytes: UnsafeRawBufferPointer) -> Bool {
+    ///
+    /// A plain byte loop over raw buffers: the generic `elementsEqual` showed up in profiles with runtime metadata
+    /// lookups on every member of every message.
+    static func keyEquals(_ key: Key, _ name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> Bool {
         let body = key.range.lowerBound + 1..<key.range.upperBound - 1
-        if !key.escaped {
-            return body.count == name.count && bytes[body].elementsEqual(name)
+        guard key.escaped else { return bytesEqual(UnsafeRawBufferPointer(rebasing: bytes[body]), name) }
+        var decoded = decodeStringBody(body, escaped: true, in: bytes)
+        return decoded.withUTF8 { bytesEqual(UnsafeRawBufferPointer($0), name) }
+    }
+
+    static func keyEquals(_ key: Key, _ name: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
+        keyEquals(key, UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), in: bytes)
+    }
+
+    private static func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] {
+            return false
         }
-        return decodeStringBody(body, escaped: true, in: bytes).utf8.elementsEqual(name)
+        return true
     }
 
     static func decodeKey(_ key: Key, in bytes: UnsafeRawBufferPointer) -> String {
