@@ -63,10 +63,11 @@ struct ConnectionOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
-        parsed.warnings.forEach { logger.warning("\($0)") }
+        for warning in parsed.warnings { logger.warning("\(warning)") }
         if insecure {
-            logger.warning("--insecure: TLS certificates are NOT verified; anyone on the network path can "
-                + "impersonate the server and read your credentials")
+            let text = "--insecure: TLS certificates are NOT verified; anyone on the network path can "
+                + "impersonate the server and read your credentials"
+            logger.warning("\(text)")
         }
         return BridgeConfiguration(
             serverURL: serverURL.absoluteString,

@@ -3,11 +3,16 @@ import Logging
 extension Relay {
     /// Relays one host request; on return the host has its one answer (or cancelled the request).
     func relayRequest(_ message: [UInt8], id: RequestID, method: String) async {
+        await relayAndAnswer(message, id: id, method: method)
+        if method == "initialize" { await session.finishInitialize() }
+    }
+
+    private func relayAndAnswer(_ message: [UInt8], id: RequestID, method: String) async {
         let started = ContinuousClock.now
         do {
             try await exchange(message, id: id, method: method, mayRenewSession: true)
             logger.debug("request answered", metadata: [
-                "mcp.method": "\(method)", "mcp.id": "\(id)", "elapsed": "\(ContinuousClock.now - started)",
+                "mcp.method": "\(method)", "mcp.id": "\(id)", "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
         } catch let error as BridgeError {
             await answer(id, with: error)
@@ -23,7 +28,7 @@ extension Relay {
 
     /// One POST of a request and the reading of its reply; renews an expired session once.
     private func exchange(_ message: [UInt8], id: RequestID, method: String, mayRenewSession: Bool) async throws {
-        let snapshot = await session.snapshot()
+        let snapshot = await session.snapshot(forInitialize: method == "initialize")
         let transfer = endpoint.post(message, session: snapshot, timeout: requestTimeout)
         var events = transfer.events.makeAsyncIterator()
         let head = try await Self.head(of: &events)

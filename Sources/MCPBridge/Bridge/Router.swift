@@ -25,13 +25,15 @@ struct Router: Sendable {
         let envelope: Envelope
         do {
             envelope = try Envelope.classify(bytes)
-        } catch .parse(let error) {
-            relay.logger.warning("host sent a line that is not JSON", metadata: ["error": "\(error)"])
-            await writeLocalError(id: nil, code: -32700, message: "Parse error: \(error)")
-            return
-        } catch .invalidRequest(let id, let reason) {
-            relay.logger.warning("host sent an invalid JSON-RPC message", metadata: ["reason": "\(reason)"])
-            await writeLocalError(id: id, code: -32600, message: "Invalid Request: \(reason)")
+        } catch {
+            switch error {
+            case .parse(let error):
+                relay.logger.warning("host sent a line that is not JSON", metadata: ["error": "\(error)"])
+                await writeLocalError(id: nil, code: -32700, message: "Parse error: \(error)")
+            case .invalidRequest(let id, let reason):
+                relay.logger.warning("host sent an invalid JSON-RPC message", metadata: ["reason": "\(reason)"])
+                await writeLocalError(id: id, code: -32600, message: "Invalid Request: \(reason)")
+            }
             return
         }
         switch envelope.kind {
@@ -60,7 +62,7 @@ struct Router: Sendable {
                 + "id \(id) is already in use by a request in flight; ids must be unique")
             return
         }
-        if method == "initialize" { await relay.session.rememberInitialize(bytes) }
+        if method == "initialize" { await relay.session.beginInitialize(bytes) }
         let task = work.spawn { await relay.relayRequest(bytes, id: id, method: method) }
         relay.inFlight.attach(task, to: id)
     }
@@ -91,7 +93,8 @@ struct Router: Sendable {
                   let id = inner.id, let method = inner.method else { continue }
             if relay.inFlight.register(id, method: method) { ids.append(id) }
         }
-        work.spawn { await relay.relayBatch(bytes, ids: ids) }
+        let requests = ids
+        work.spawn { await relay.relayBatch(bytes, ids: requests) }
     }
 
     private func writeLocalError(id: RequestID?, code: Int, message: String) async {

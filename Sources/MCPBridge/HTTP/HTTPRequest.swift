@@ -86,11 +86,11 @@ enum TransferEvent: Sendable {
 }
 
 extension StringProtocol {
-    /// Trims spaces and tabs only: header values never legitimately end with other whitespace.
+    /// Trims spaces and tabs (HTTP's optional whitespace) from both ends.
     func trimmingSpaces() -> String {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" || last == "\n" { slice.removeLast() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
         return String(slice)
     }
 }

@@ -98,7 +98,10 @@ final class Transfer: @unchecked Sendable {
     }
 
     private func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
-        let line = String(decoding: raw, as: UTF8.self).trimmingSpaces()
+        // Trim CR/LF as bytes: in a Swift String "\r\n" is one Character and would survive a character trim.
+        var end = raw.count
+        while end > 0, raw[end - 1] == 0x0A || raw[end - 1] == 0x0D { end -= 1 }
+        let line = String(decoding: UnsafeRawBufferPointer(rebasing: raw[..<end]), as: UTF8.self).trimmingSpaces()
         if line.hasPrefix("HTTP/") {
             // A new status line (after a 1xx, or a second response) starts a fresh header block.
             pendingHeaders.removeAll()

@@ -85,7 +85,7 @@ struct ReplyReader {
                 acknowledge(chunk.count)
                 try await deliver(&pending, into: &summary, onMessage: onMessage)
             }
-            parser.finish { pending.append($0) }
+            try parser.finish { pending.append($0) }
             try await deliver(&pending, into: &summary, onMessage: onMessage)
         } catch is SSEParserError {
             throw tooLarge()

@@ -18,19 +18,37 @@ actor SessionState {
     private(set) var sessionID: String?
     private(set) var protocolVersion: String?
     private var generation = 0
+    /// The host's own `initialize`, kept verbatim so it can be replayed if the session expires.
     private var initializeMessage: [UInt8]?
     private var initializedMessage: [UInt8]?
     private var renewal: Task<Result<Void, BridgeError>, Never>?
+    /// Set while the host's `initialize` awaits its answer: messages piped right behind it (a script writing all
+    /// its lines at once) must wait for the session it creates, as the lifecycle rules require of a client.
+    private var initializing = false
+    private var initializeWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// The facts to send now; waits while a renewal is under way so nobody uses a dead session.
-    func snapshot() async -> Snapshot {
+    /// The facts to send now; waits while a handshake or renewal is under way so nobody uses a missing or dead
+    /// session. The `initialize` request itself passes `forInitialize` and never waits.
+    func snapshot(forInitialize: Bool = false) async -> Snapshot {
+        if !forInitialize {
+            while initializing { await withCheckedContinuation { initializeWaiters.append($0) } }
+        }
         if let renewal { _ = await renewal.value }
         return Snapshot(sessionID: sessionID, protocolVersion: protocolVersion, generation: generation)
     }
 
-    /// The host's own `initialize`, kept verbatim so it can be replayed if the session expires.
-    func rememberInitialize(_ message: [UInt8]) {
+    /// The host sent `initialize`: hold later messages until `finishInitialize`.
+    func beginInitialize(_ message: [UInt8]) {
         initializeMessage = message
+        initializing = true
+    }
+
+    /// The host's `initialize` was answered (or failed): release the messages queued behind it.
+    func finishInitialize() {
+        initializing = false
+        let waiters = initializeWaiters
+        initializeWaiters.removeAll()
+        waiters.forEach { $0.resume() }
     }
 
     func rememberInitialized(_ message: [UInt8]) {

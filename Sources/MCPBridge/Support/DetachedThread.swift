@@ -11,17 +11,14 @@ enum DetachedThread {
     }
 
     static func start(_ body: @escaping @Sendable () -> Void) {
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        defer { pthread_attr_destroy(&attributes) }
+        var thread: pthread_t = 0
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
-        let created = pthread_create(&thread, &attributes, { context in
+        let created = pthread_create(&thread, nil, { context in
             guard let context else { return nil }
             Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
             return nil
         }, context)
         precondition(created == 0, "could not start a thread: \(created)")
+        pthread_detach(thread)
     }
 }
