@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""A real MCP server (official Python SDK, `mcp` 2.x) for mcp-bridge's interoperability tests.
+
+    python mcp_server.py [--mode stateless|stateful] [--host 127.0.0.1] [--port 0]
+                         [--path /ossserver-stateless/ossmcp] [--health-path /ossserver-stateless/health]
+                         [--json-response] [--name replica]
+
+Binds its socket itself (port 0 = ephemeral), prints exactly one line `LISTENING <port>` on stdout, then serves.
+Logs go to stderr only. SIGTERM / SIGINT end it with exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import socket
+import sys
+import warnings
+
+import uvicorn
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ToolAnnotations
+
+# ctx.info() is deprecated for 2026-07-28 but still the way to send notifications/message on legacy versions.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message=".*logging capability is deprecated.*")
+
+INDICES = ["logs-2026.11", "metrics", "traces", "audit"]
+
+
+class NameAnswer(BaseModel):
+    name: str = Field(description="Your name")
+
+
+def build_server(replica: str) -> MCPServer:
+    server = MCPServer(replica, version="1.0.0", log_level="WARNING")
+    items: list[str] = []
+
+    @server.tool(annotations=ToolAnnotations(readOnlyHint=True), structured_output=False)
+    def list_indices() -> str:
+        """List the search indices available on this deployment (read-only)."""
+        return json.dumps(INDICES)
+
+    @server.tool(structured_output=False)
+    def echo(text: str) -> str:
+        """Return `text` unchanged."""
+        return text
+
+    @server.tool(structured_output=False)
+    def whoami() -> str:
+        """Return the name of the replica that answered (for load-balancing tests)."""
+        return replica
+
+    @server.tool(structured_output=False)
+    def request_headers(ctx: Context) -> str:
+        """Return the HTTP request headers this call arrived with, as a JSON object with lower-cased names."""
+        headers = ctx.headers or {}
+        return json.dumps({k.lower(): v for k, v in headers.items()}, sort_keys=True)
+
+    @server.tool(structured_output=False)
+    async def slow(seconds: float) -> str:
+        """Sleep for `seconds`, then return "slept <seconds>"."""
+        await asyncio.sleep(seconds)
+        return f"slept {seconds}"
+
+    @server.tool(structured_output=False)
+    async def progress(steps: int, ctx: Context) -> str:
+        """Send `steps` progress notifications about 50 ms apart (needs a progressToken), then return "done"."""
+        for i in range(1, steps + 1):
+            await ctx.report_progress(i, steps, f"step {i}/{steps}")
+            await asyncio.sleep(0.05)
+        return "done"
+
+    @server.tool(structured_output=False)
+    async def log_messages(count: int, ctx: Context) -> str:
+        """Send `count` notifications/message log entries (level info), then return "logged <count>"."""
+        for i in range(1, count + 1):
+            await ctx.info(f"log message {i}/{count}")
+        return f"logged {count}"
+
+    @server.tool(structured_output=False)
+    async def ask_name(ctx: Context) -> str:
+        """Ask the client for a name via elicitation (stateful mode only); return "hello <name>" or "declined"."""
+        result = await ctx.elicit("What is your name?", NameAnswer)
+        if result.action == "accept" and result.data is not None:
+            return f"hello {result.data.name}"
+        return "declined"
+
+    @server.tool(structured_output=False)
+    def add_item(item: str) -> str:
+        """Append `item` to an in-process list (a side effect, not read-only); return the new count."""
+        items.append(item)
+        return str(len(items))
+
+    @server.resource("test://readme", name="readme", mime_type="text/plain")
+    def readme() -> str:
+        """A small fixed text resource."""
+        return f"mcp-bridge test server, replica {replica}"
+
+    @server.prompt()
+    def greet(name: str) -> str:
+        """A prompt that greets `name`."""
+        return f"Please greet {name} warmly."
+
+    return server
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=["stateless", "stateful"], default="stateless")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--path", default="/ossserver-stateless/ossmcp")
+    parser.add_argument("--health-path", default="/ossserver-stateless/health")
+    parser.add_argument("--json-response", action="store_true", help="answer with application/json instead of SSE")
+    parser.add_argument("--name", default="replica", help="replica name (returned by whoami and the health route)")
+    args = parser.parse_args()
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    server = build_server(args.name)
+
+    @server.custom_route(args.health_path, methods=["GET"])
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "replica": args.name})
+
+    app = server.streamable_http_app(
+        streamable_http_path=args.path,
+        stateless_http=args.mode == "stateless",
+        json_response=args.json_response,
+        # It sits behind nginx in the tests: accept any Host / Origin.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on"
+    )
+    # uvicorn re-raises the captured signal after a graceful shutdown; with these handlers that is a no-op,
+    # so the process exits 0 instead of dying by the signal.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, lambda *_: None)
+
+    print(f"LISTENING {sock.getsockname()[1]}", flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
