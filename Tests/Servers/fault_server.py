@@ -22,6 +22,9 @@ import argparse
 import asyncio
 import json
 import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import lifeline  # noqa: E402
 from typing import Any, Awaitable, Callable
 
 from fault_http import Conn, Request, serve
@@ -392,4 +395,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    lifeline.watch()
     sys.exit(main())

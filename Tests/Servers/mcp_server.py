@@ -18,6 +18,9 @@ import logging
 import signal
 import socket
 import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import lifeline  # noqa: E402
 import warnings
 
 import uvicorn
@@ -160,4 +163,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    lifeline.watch()
     sys.exit(main())

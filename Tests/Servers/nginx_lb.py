@@ -26,6 +26,9 @@ import signal
 import socket
 import subprocess
 import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import lifeline  # noqa: E402
 import tempfile
 import time
 
@@ -147,4 +150,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    lifeline.watch()
     sys.exit(main())

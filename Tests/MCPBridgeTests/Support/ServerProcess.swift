@@ -17,6 +17,9 @@ final class ServerProcess: @unchecked Sendable {
         let stderrPipe = Pipe()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.python)
         process.arguments = ["-u", TestEnvironment.serverScript(script)] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["MCP_TEST_LIFELINE"] = "1"
+        process.environment = environment
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
