@@ -24,6 +24,12 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await execute()
+    }
+
+    /// The command body, named apart from `run()` so `main.swift` can call it unambiguously (the synchronous
+    /// `ParsableCommand.run()` would otherwise win overload resolution and print help).
+    func execute() async throws {
         let logger = connection.makeLogger()
         let configuration = try connection.configuration(logger: logger)
         let report = await HealthCheck(configuration: configuration, healthURL: healthURL).run()

@@ -48,7 +48,6 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Sets up stderr logging once per process; stdout is reserved for JSON-RPC.
     func makeLogger() -> Logger {
-        signal(SIGPIPE, SIG_IGN)
         let level = LogVerbosity(debug: debug, silent: silent).logLevel
         LoggingSystem.bootstrap { _ in StderrLogHandler(logLevel: level) }
         return Logger(label: "mcp-bridge")

@@ -3,7 +3,6 @@ import MCPBridge
 
 /// `mcp-bridge URL [flags]` relays; `mcp-bridge check URL` diagnoses. Relaying is the default subcommand so the
 /// binary drops into a host's config exactly where `npx -y mcp-remote URL` stood.
-@main
 struct MCPBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp-bridge",
@@ -16,4 +15,5 @@ struct MCPBridgeCommand: AsyncParsableCommand {
         subcommands: [RelayCommand.self, CheckCommand.self],
         defaultSubcommand: RelayCommand.self
     )
+
 }

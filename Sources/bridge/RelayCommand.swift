@@ -38,6 +38,12 @@ struct RelayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await execute()
+    }
+
+    /// The command body, named apart from `run()` so `main.swift` can call it unambiguously (the synchronous
+    /// `ParsableCommand.run()` would otherwise win overload resolution and print help).
+    func execute() async throws {
         let logger = connection.makeLogger()
         var configuration = try connection.configuration(logger: logger)
         if let requestTimeout, requestTimeout > 0 {

@@ -13,6 +13,9 @@ import threading
 
 
 def watch() -> None:
+    # A parent that spawns from a thread with signals blocked (Swift's Process from a Dispatch worker does)
+    # hands that mask down; unblock what shutting down needs, or SIGTERM would wait forever as "pending".
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
     if os.environ.get("MCP_TEST_LIFELINE") != "1":
         return
 

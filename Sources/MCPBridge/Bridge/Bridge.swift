@@ -35,8 +35,7 @@ public final class Bridge: Sendable {
         let work = WorkTracker()
         let listener = ServerStreamListener(relay: relay)
         let router = Router(relay: relay, work: work, listener: listener)
-        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { stop.yield(.signal($0)) }
-        defer { signals.cancel() }
+        _ = SignalWatcher { stop.yield(.signal($0)) }
 
         let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes)
         let pump = Task {
@@ -55,7 +54,7 @@ public final class Bridge: Sendable {
             logger.debug("stdin closed; draining", metadata: ["in_flight": "\(relay.inFlight.pendingIDs.count)"])
             await drain(relay, work: work, within: configuration.drainTimeout)
         case .signal(let number):
-            logger.info("received signal; draining", metadata: ["signal": "\(number)"])
+            logger.debug("received signal; draining", metadata: ["signal": "\(number)"])
             await drain(relay, work: work, within: .seconds(5))
         }
         await endSession(relay)

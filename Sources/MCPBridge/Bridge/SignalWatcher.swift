@@ -1,26 +1,54 @@
-import Dispatch
-
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Turns SIGINT/SIGTERM into a callback instead of the default immediate death, so the bridge can drain and
-/// answer in-flight requests before it exits. Unchecked Sendable: the sources are immutable after init and
-/// Dispatch sources may be cancelled from any thread.
-final class SignalWatcher: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
+/// Process-wide signal set-up for the bridge; call `prepare()` first thing in `main`.
+///
+/// SIGPIPE is ignored (a host that closes our stdout must not kill us mid-write; EPIPE is handled instead).
+/// SIGINT and SIGTERM are unblocked: a host that spawns us from a thread with signals blocked (a parent spawning
+/// from a Dispatch worker does) hands that mask down, and the signals would otherwise stay pending forever.
+public enum ProcessSignals {
+    static let shutdownSignals: [Int32] = [SIGINT, SIGTERM]
 
-    init(signals: [Int32], onSignal: @escaping @Sendable (Int32) -> Void) {
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { onSignal(number) }
-            source.resume()
-            return source
-        }
+    public static func prepare() {
+        signal(SIGPIPE, SIG_IGN)
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in shutdownSignals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
+}
 
-    func cancel() {
-        sources.forEach { $0.cancel() }
+/// The write end of the self-pipe; set before the handlers are installed, read only by the handler.
+nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
+/// Turns SIGINT/SIGTERM into a callback, so the bridge can drain and answer in-flight requests before exiting.
+///
+/// The handler only writes the signal number to a pipe (async-signal-safe); a thread of its own reads the pipe
+/// and runs the callback. A second signal means the user insists: the process exits at once.
+final class SignalWatcher: Sendable {
+    init(onSignal: @escaping @Sendable (Int32) -> Void) {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return }
+        signalPipeWriteEnd = ends[1]
+        let readEnd = ends[0]
+        for number in ProcessSignals.shutdownSignals {
+            signal(number) { received in
+                var byte = UInt8(truncatingIfNeeded: received)
+                _ = write(signalPipeWriteEnd, &byte, 1)
+            }
+        }
+        DetachedThread.start {
+            var byte: UInt8 = 0
+            var count = 0
+            while true {
+                let n = read(readEnd, &byte, 1)
+                if n < 0 && errno == EINTR { continue }
+                guard n == 1 else { return }
+                count += 1
+                if count > 1 { _exit(128 + Int32(byte)) }
+                onSignal(Int32(byte))
+            }
+        }
     }
 }

@@ -1,0 +1,16 @@
+import ArgumentParser
+import MCPBridge
+
+// Top-level code runs on the main thread before anything else: the only place where blocking the shutdown
+// signals reaches every thread started afterwards (see `ProcessSignals`).
+ProcessSignals.prepare()
+do {
+    var command = try MCPBridgeCommand.parseAsRoot()
+    switch command {
+    case let relay as RelayCommand: try await relay.execute()
+    case let check as CheckCommand: try await check.execute()
+    default: try command.run()
+    }
+} catch {
+    MCPBridgeCommand.exit(withError: error)
+}
