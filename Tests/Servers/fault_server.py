@@ -14,6 +14,18 @@ General rules for scenario paths, unless a scenario says otherwise:
   - Replies to requests echo the request's `id` (re-encoded with json.dumps).
   - GET / DELETE on a scenario that does not mention them: 405. Unknown paths: 404.
   - A POST body that is not JSON: 400 with a JSON-RPC parse error (id null).
+
+Scenarios (replies to a request `{"id":ID,"method":M}`; "echo" = `{"jsonrpc":"2.0","id":ID,"result":{"echo":M}}`):
+  /json, /json-charset (charset=utf-8), /json-pretty (indent=2, result.text = "line1\nline2"),
+  /sse (": keepalive", priming `id: p1` + empty data, progress event e1, response event e2),
+  /sse-multiline (pretty JSON over several data: lines, CRLF), /sse-trickle?delay_ms=5 (/sse, one byte per chunk),
+  /sse-no-final-blank, /sse-server-request[?timeout_s=10] (ping request id "srv-1" + a log message, waits for a
+  POSTed response with id "srv-1", then result {"gotReply": <its result>[, "gotError": <its error>]}, or error -32001
+  on timeout), /html500, /jsonrpc-error (400, error -32602), /status?code=N[&retry_after=S] (text/plain),
+  /reset-mid-sse (TCP RST), /close-mid-sse, /garbage-sse, /slow-headers?delay_ms=1000, /hang, /sse-hang,
+  /sse-idle?seconds=5, /big?mb=1 (result {"echo","size","data": "xxx…"}, Content-Length), /batch (arrays),
+  /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202.
+  Progress notifications use the request's `_meta.progressToken` (default "fault-progress").
 """
 
 from __future__ import annotations
