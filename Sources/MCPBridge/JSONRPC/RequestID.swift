@@ -23,7 +23,7 @@ public enum RequestID: Hashable, Sendable, CustomStringConvertible {
         case .number(let literal):
             return literal
         case .string(let value):
-            return Self.quoted(value)
+            return JSONString.quote(value)
         }
     }
 
@@ -49,26 +49,5 @@ public enum RequestID: Hashable, Sendable, CustomStringConvertible {
             text = value
         }
         text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    private static func quoted(_ value: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        out.reserveCapacity(value.utf8.count + 2)
-        let hexDigits = Array("0123456789abcdef".utf8)
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0x00..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
     }
 }
