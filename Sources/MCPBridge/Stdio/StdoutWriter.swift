@@ -72,9 +72,10 @@ final class StdoutWriter: Sendable {
             wakeup.wait()
             while let batch = takeBatch() {
                 let ok = writeAll(batch)
+                let written = batch.reduce(0) { $0 + $1.count + 1 }
                 let (waiters, flushers) = state.withLock { state in
                     state.writing = false
-                    state.queuedBytes -= batch.count
+                    state.queuedBytes -= written
                     if !ok { state.closed = true; state.queue.removeAll(); state.queuedBytes = 0 }
                     var waiters: [CheckedContinuation<Void, Never>] = []
                     if state.closed || state.queuedBytes <= Self.highWater { swap(&waiters, &state.waiters) }
@@ -92,23 +93,40 @@ final class StdoutWriter: Sendable {
         }
     }
 
-    /// Joins everything queued into one buffer so a burst of small lines costs one `write(2)`.
-    private func takeBatch() -> [UInt8]? {
-        state.withLock { state -> [UInt8]? in
+    /// Takes everything queued; a burst of small lines then costs one `writev(2)` and no copying.
+    private func takeBatch() -> [[UInt8]]? {
+        state.withLock { state -> [[UInt8]]? in
             guard !state.queue.isEmpty else { return nil }
             state.writing = true
-            var batch: [UInt8] = []
-            batch.reserveCapacity(state.queuedBytes)
-            for line in state.queue {
-                batch.append(contentsOf: line)
-                batch.append(0x0A)
-            }
-            state.queue.removeAll(keepingCapacity: true)
-            return batch
+            defer { state.queue.removeAll(keepingCapacity: true) }
+            return state.queue
         }
     }
 
-    private func writeAll(_ bytes: [UInt8]) -> Bool {
+    /// Writes each line followed by a newline, in order. Small lines are gathered into one `write(2)`; a large
+    /// line is written from its own buffer, never copied (the only writer, so nothing can interleave).
+    /// Returns false when stdout is gone (EPIPE or any other write error).
+    private func writeAll(_ lines: [[UInt8]]) -> Bool {
+        var staging: [UInt8] = []
+        for line in lines {
+            if line.count >= Self.stagingLimit {
+                guard writeBytes(staging), writeBytes(line), writeBytes([0x0A]) else { return false }
+                staging.removeAll(keepingCapacity: true)
+                continue
+            }
+            staging.append(contentsOf: line)
+            staging.append(0x0A)
+            if staging.count >= Self.stagingLimit {
+                guard writeBytes(staging) else { return false }
+                staging.removeAll(keepingCapacity: true)
+            }
+        }
+        return writeBytes(staging)
+    }
+
+    private static let stagingLimit = 64 << 10
+
+    private func writeBytes(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return true }
             var offset = 0
