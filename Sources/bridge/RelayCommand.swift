@@ -21,6 +21,13 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("After stdin closes, wait this long for in-flight requests.", valueName: "seconds"))
     var drainTimeout: Double = 30
 
+    @Option(help: ArgumentHelp("Re-send a request up to this many times after a transient failure (connection "
+        + "refused, 502/503/504/429, a broken stream) when re-sending cannot repeat side effects.", valueName: "n"))
+    var retries: Int = 4
+
+    @Option(help: ArgumentHelp("Total seconds a request may spend retrying.", valueName: "seconds"))
+    var retryBudget: Double = 30
+
     @Option(help: ArgumentHelp("Largest message accepted in either direction.", valueName: "bytes"))
     var maxMessageBytes: Int = 64 << 20
 
@@ -33,6 +40,9 @@ struct RelayCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let requestTimeout, requestTimeout < 0 { throw ValidationError("--request-timeout must not be negative") }
+        guard retries >= 0, retryBudget >= 0 else {
+            throw ValidationError("--retries and --retry-budget must not be negative")
+        }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
     }
@@ -51,6 +61,8 @@ struct RelayCommand: AsyncParsableCommand {
         }
         configuration.drainTimeout = .milliseconds(Int(drainTimeout * 1000))
         configuration.maxMessageBytes = maxMessageBytes
+        configuration.retries = retries
+        configuration.retryBudget = .milliseconds(Int(retryBudget * 1000))
         configuration.ignoredTools = ignoredTools
         compatibility.warnAboutUnimplemented(callbackPort: callbackPort, logger: logger)
         logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")

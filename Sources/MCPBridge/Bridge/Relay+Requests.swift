@@ -10,9 +10,10 @@ extension Relay {
     private func relayAndAnswer(_ message: [UInt8], id: RequestID, method: String) async {
         let started = ContinuousClock.now
         do {
-            try await exchange(message, id: id, method: method, mayRenewSession: true)
+            try await exchangeWithRetries(message, id: id, method: method)
             logger.debug("request answered", metadata: [
-                "mcp.method": "\(method)", "mcp.id": "\(id)", "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
+                "mcp.method": "\(method)", "mcp.id": "\(id)",
+                "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
         } catch let error as BridgeError {
             await answer(id, with: error)
@@ -26,12 +27,65 @@ extension Relay {
         }
     }
 
+    /// Re-sends the request after transient failures as `RetryPolicy` allows; the last error is thrown.
+    private func exchangeWithRetries(_ message: [UInt8], id: RequestID, method: String) async throws {
+        let started = ContinuousClock.now
+        let repeatable = isRepeatable(message, method: method)
+        var attempt = 0
+        while true {
+            do {
+                return try await exchange(message, id: id, method: method, mayRenewSession: true, fresh: attempt > 0)
+            } catch let failure {
+                let error = try bridgeError(from: failure)
+                guard let delay = retryPolicy.delay(after: error, attempt: attempt,
+                                                    elapsed: ContinuousClock.now - started, repeatable: repeatable)
+                else {
+                    throw repeatable || !RetryPolicy.isTransient(error) ? error : outcomeUnknown(error, method: method)
+                }
+                logger.debug("retrying", metadata: [
+                    "mcp.id": "\(id)", "attempt": "\(attempt + 1)", "delay_ms": "\(delay.milliseconds)",
+                    "error.code": "\(error.code.rawValue)",
+                ])
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Typed view of a failed attempt; cancellation passes through untouched.
+    private func bridgeError(from failure: any Error) throws -> BridgeError {
+        switch failure {
+        case let error as BridgeError: return error
+        case let error as CurlError: return .transport(error, requestTimeout: requestTimeout)
+        case is CancellationError: throw failure
+        default: return BridgeError(.protocolViolation, "unexpected failure: \(failure)")
+        }
+    }
+
+    private func isRepeatable(_ message: [UInt8], method: String) -> Bool {
+        if RetryPolicy.safeMethods.contains(method) { return true }
+        guard method == "tools/call", let name = Envelope.string(atPath: ["params", "name"], in: message) else {
+            return false
+        }
+        return toolSafety.isRepeatable(name)
+    }
+
+    /// A request with possible side effects broke after it may have reached the server: say so plainly.
+    private func outcomeUnknown(_ error: BridgeError, method: String) -> BridgeError {
+        var failure = BridgeError(.outcomeUnknown, "the request may have reached the server before the failure ("
+            + error.message + "); \(method) may have side effects, so mcp-bridge did not send it again: the outcome "
+            + "is unknown, check before retrying", httpStatus: error.httpStatus)
+        failure.mayHaveReachedServer = true
+        return failure
+    }
+
     /// One POST of a request and the reading of its reply; renews an expired session once.
-    private func exchange(_ message: [UInt8], id: RequestID, method: String, mayRenewSession: Bool) async throws {
+    private func exchange(_ message: [UInt8], id: RequestID, method: String, mayRenewSession: Bool,
+                          fresh: Bool) async throws {
         let snapshot = await session.snapshot(forInitialize: method == "initialize")
-        let transfer = endpoint.post(message, session: snapshot, timeout: requestTimeout)
+        let transfer = endpoint.post(message, session: snapshot, timeout: requestTimeout, freshConnection: fresh)
         var events = transfer.events.makeAsyncIterator()
-        let head = try await Self.head(of: &events)
+        let head = try await Self.head(of: &events, requestTimeout: requestTimeout)
         logger.debug("http response", metadata: [
             "mcp.method": "\(method)", "mcp.id": "\(id)", "http.status": "\(head.status)",
             "http.content_type": "\(head.mediaType ?? "-")",
@@ -41,7 +95,7 @@ extension Relay {
             try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
                 try await self.handshake(initialize: initialize, initialized: initialized)
             }
-            return try await exchange(message, id: id, method: method, mayRenewSession: false)
+            return try await exchange(message, id: id, method: method, mayRenewSession: false, fresh: fresh)
         }
         guard (200..<300).contains(head.status) else {
             return try await failedStatus(head, events: &events, id: id, method: method)
@@ -79,19 +133,21 @@ extension Relay {
         id: RequestID, method: String
     ) async throws {
         let body = try await Self.collect(&events, limit: 1 << 20)
+        var error = BridgeError.httpStatus(head.status, body: body)
         if let envelope = try? Envelope.classify(body), envelope.kind == .response {
             if envelope.id == id {
                 await route(ServerMessage(bytes: body, envelope: envelope), expected: id, method: method, head: head)
                 return
             }
             if let text = Envelope.string(atPath: ["error", "message"], in: body) {
-                var error = BridgeError.httpStatus(head.status, body: body)
+                let reached = error.mayHaveReachedServer
                 error = BridgeError(error.code, error.message + " (server said: \(text))", httpStatus: head.status,
                                     body: body)
-                throw error
+                error.mayHaveReachedServer = reached
             }
         }
-        throw BridgeError.httpStatus(head.status, body: body)
+        error.retryAfter = head.value(for: "retry-after").flatMap { Int($0.trimmingSpaces()) }.map { .seconds($0) }
+        throw error
     }
 
     /// Keeps waiting for a response whose POST stream the server closed after an event id (2025-11-25 polling):

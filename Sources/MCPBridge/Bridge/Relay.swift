@@ -12,6 +12,8 @@ struct Relay: Sendable {
     let output: StdoutWriter
     let reader: ReplyReader
     let toolFilter: ToolFilter
+    let toolSafety = ToolSafety()
+    let retryPolicy: RetryPolicy
     let requestTimeout: Duration?
     let logger: Logger
 
@@ -25,6 +27,7 @@ struct Relay: Sendable {
         self.reader = ReplyReader(maxMessageBytes: configuration.maxMessageBytes)
         self.toolFilter = ToolFilter(patterns: configuration.ignoredTools)
         self.requestTimeout = configuration.requestTimeout
+        self.retryPolicy = RetryPolicy(maxRetries: configuration.retries, budget: configuration.retryBudget)
         self.logger = logger
     }
 
@@ -82,8 +85,9 @@ struct Relay: Sendable {
             }
             await session.adopt(sessionID: head?.value(for: HeaderName.sessionID), protocolVersion: version)
             return message.bytes
-        case "tools/list" where !toolFilter.isEmpty && !message.envelope.isError:
-            return ToolListFilter.removing(toolFilter, from: message)
+        case "tools/list" where !message.envelope.isError:
+            toolSafety.learn(from: message)
+            return toolFilter.isEmpty ? message.bytes : ToolListFilter.removing(toolFilter, from: message)
         default:
             return message.bytes
         }

@@ -13,6 +13,10 @@ public struct BridgeConfiguration: Sendable {
     public var requestTimeout: Duration?
     /// How long to wait for in-flight requests after stdin ends before giving up on them.
     public var drainTimeout: Duration
+    /// How many times a failed request may be re-sent (see `RetryPolicy` for which failures qualify).
+    public var retries: Int
+    /// Total time a request may spend in retries before its last error is returned.
+    public var retryBudget: Duration
     /// Largest single message accepted in either direction.
     public var maxMessageBytes: Int
     /// Tools hidden from the host (`--ignore-tool`), matched case-insensitively with `*` wildcards.
@@ -31,6 +35,8 @@ public struct BridgeConfiguration: Sendable {
         connectTimeout: Duration = .seconds(10),
         requestTimeout: Duration? = nil,
         drainTimeout: Duration = .seconds(30),
+        retries: Int = 4,
+        retryBudget: Duration = .seconds(30),
         maxMessageBytes: Int = 64 << 20,
         ignoredTools: [String] = [],
         tls: TLSOptions = TLSOptions(),
@@ -42,6 +48,8 @@ public struct BridgeConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.drainTimeout = drainTimeout
+        self.retries = retries
+        self.retryBudget = retryBudget
         self.maxMessageBytes = maxMessageBytes
         self.ignoredTools = ignoredTools
         self.tls = tls

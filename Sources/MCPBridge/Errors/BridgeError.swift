@@ -39,6 +39,10 @@ public struct BridgeError: Error, Sendable, CustomStringConvertible {
     public let httpStatus: Int?
     /// Up to 1 KiB of the server's response body, for diagnosis.
     public let bodyExcerpt: String?
+    /// Whether the request may have reached the server (decides whether re-sending is safe).
+    var mayHaveReachedServer = true
+    /// The server's `Retry-After`, when it sent one.
+    var retryAfter: Duration?
 
     init(_ code: Code, _ message: String, httpStatus: Int? = nil, body: [UInt8]? = nil) {
         self.code = code
@@ -80,22 +84,27 @@ extension BridgeError {
         default: status >= 500 ? "the server failed; try again or check its logs" : "the server rejected the request"
         }
         let code: Code = (status == 401 || status == 403) ? .unauthorized : .httpStatus
-        return BridgeError(code, "MCP server answered HTTP \(status): \(hint)", httpStatus: status, body: body)
+        var error = BridgeError(code, "MCP server answered HTTP \(status): \(hint)", httpStatus: status, body: body)
+        // 503 and 429 mean the request was turned away, not processed.
+        error.mayHaveReachedServer = status != 503 && status != 429
+        return error
     }
 
     /// Maps a libcurl failure to the table, keeping libcurl's own explanation.
     static func transport(_ error: CurlError, requestTimeout: Duration?) -> BridgeError {
-        if error.isConnectFailure { return .connectFailed(error.message) }
+        if error.failedToConnect {
+            var failure = BridgeError.connectFailed(error.message)
+            failure.mayHaveReachedServer = false
+            return failure
+        }
         if error.isTLSFailure {
             return BridgeError(.tls, "TLS failure talking to the MCP server: \(error.message); check the certificate "
                 + "(a private CA needs --cacert)")
         }
         if error.isTimeout {
-            if let requestTimeout {
-                return BridgeError(.timedOut, "no answer within --request-timeout (\(requestTimeout.formatted)); "
-                    + "the request was cancelled upstream. Raise --request-timeout if the tool is slow")
-            }
-            return .connectFailed(error.message)
+            let limit = requestTimeout.map { " (\($0.formatted))" } ?? ""
+            return BridgeError(.timedOut, "no answer within --request-timeout\(limit); the request was cancelled "
+                + "upstream. Raise --request-timeout if the tool is slow")
         }
         return BridgeError(.streamEnded, "the connection to the MCP server broke before the response arrived: "
             + "\(error.message); the request may or may not have run, retry if it is safe")

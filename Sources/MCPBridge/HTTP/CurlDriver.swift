@@ -46,7 +46,7 @@ final class CurlDriver: @unchecked Sendable {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransferEvent.self)
         let id = nextID.add(1, ordering: .relaxed).oldValue
         guard let transfer = Transfer(id: id, request: request, continuation: continuation) else {
-            continuation.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed"))
+            continuation.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
             return TransferStream(events: stream, acknowledge: { _ in })
         }
         continuation.onTermination = { [weak self] termination in

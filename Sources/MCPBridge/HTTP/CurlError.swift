@@ -6,9 +6,12 @@ struct CurlError: Error, Sendable, CustomStringConvertible {
     var code: UInt32
     /// libcurl's own explanation from `CURLOPT_ERRORBUFFER` (or its generic text when the buffer is empty).
     var message: String
+    /// Whether a connection had been established: if so, the request may have reached the server.
+    var connected: Bool
 
-    init(code: CURLcode, message: String) {
+    init(code: CURLcode, message: String, connected: Bool) {
         self.code = code.rawValue
+        self.connected = connected
         if message.isEmpty, let generic = curl_easy_strerror(code) {
             self.message = String(cString: generic)
         } else {
@@ -19,6 +22,9 @@ struct CurlError: Error, Sendable, CustomStringConvertible {
     var description: String { "curl error \(code): \(message)" }
 
     var isTimeout: Bool { code == CURLE_OPERATION_TIMEDOUT.rawValue }
+
+    /// Failed before any byte could reach the server: safe to send again, to any replica.
+    var failedToConnect: Bool { isConnectFailure || (isTimeout && !connected) }
 
     var isConnectFailure: Bool {
         [CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY]

@@ -18,6 +18,8 @@ struct HTTPRequest: Sendable {
     var totalTimeout: Duration?
     var tls: TLSOptions
     var useEnvironmentProxy = false
+    /// Open a new connection instead of reusing one (retries).
+    var freshConnection = false
 
     init(
         method: Method,

@@ -43,6 +43,8 @@ final class Transfer: @unchecked Sendable {
         // Idle SSE streams may be silent for many minutes: keep-alive probes find dead peers without a read timeout.
         ccurl_easy_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1)
         ccurl_easy_setopt_long(h, CURLOPT_TCP_NODELAY, 1)
+        // A retry must be free to reach another replica behind a load balancer, not the connection that failed.
+        if request.freshConnection { ccurl_easy_setopt_long(h, CURLOPT_FRESH_CONNECT, 1) }
         ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0)
         ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0)
         if let ca = request.tls.caBundlePath { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, ca) }
@@ -145,7 +147,9 @@ final class Transfer: @unchecked Sendable {
             continuation.finish()
         } else {
             let message = String(cString: errorBuffer)
-            continuation.finish(throwing: CurlError(code: result, message: message))
+            var connectTime: curl_off_t = 0
+            ccurl_easy_getinfo_off_t(handle, CURLINFO_CONNECT_TIME_T, &connectTime)
+            continuation.finish(throwing: CurlError(code: result, message: message, connected: connectTime > 0))
         }
     }
 

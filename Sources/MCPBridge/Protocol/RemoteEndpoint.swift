@@ -14,11 +14,14 @@ struct RemoteEndpoint: Sendable {
     let driver: CurlDriver
 
     /// POSTs one JSON-RPC message (or a 2025-03-26 batch).
-    func post(_ message: [UInt8], session: SessionState.Snapshot, timeout: Duration? = nil) -> TransferStream {
+    func post(_ message: [UInt8], session: SessionState.Snapshot, timeout: Duration? = nil,
+              freshConnection: Bool = false) -> TransferStream {
         var headers = protocolHeaders(session: session)
         headers.insert(HTTPHeader(name: HeaderName.accept, value: "application/json, text/event-stream"), at: 0)
         headers.insert(HTTPHeader(name: HeaderName.contentType, value: "application/json"), at: 1)
-        return driver.start(request(.post, headers: headers, body: message, timeout: timeout))
+        var post = request(.post, headers: headers, body: message, timeout: timeout)
+        post.freshConnection = freshConnection
+        return driver.start(post)
     }
 
     /// Opens (or resumes, with `lastEventID`) the server's SSE stream for server-initiated messages.

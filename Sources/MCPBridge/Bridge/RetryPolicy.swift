@@ -1,0 +1,42 @@
+/// When a failed request is sent again, and after how long.
+///
+/// Designed for stateless replicas behind a load balancer, replaced one by one on every deploy:
+/// - A request that cannot have reached a server (connection refused or timed out, 503 or 429) is always re-sent.
+/// - A request that may have reached one (reset after connecting, 502, 504, a reply stream cut short) is re-sent
+///   only if repeating it cannot have side effects: `initialize`, `ping`, every `*/list`, `resources/read`,
+///   `prompts/get`, `completion/complete`, `server/discover`, and a `tools/call` whose tool is annotated
+///   `readOnlyHint` or `idempotentHint`. Anything else gets an "outcome unknown" error instead of running twice.
+/// Each retry waits an exponential backoff with jitter (or the server's `Retry-After`, capped) on a fresh
+/// connection, within `--retries` attempts and a total time budget.
+struct RetryPolicy: Sendable {
+    var maxRetries: Int
+    var budget: Duration
+    var baseDelay: Duration = .milliseconds(200)
+    var maxDelay: Duration = .seconds(5)
+
+    static let safeMethods: Set<String> = [
+        "initialize", "ping", "tools/list", "resources/list", "resources/templates/list", "prompts/list",
+        "resources/read", "prompts/get", "completion/complete", "server/discover",
+    ]
+
+    /// How long to wait before attempt `attempt + 1`, or nil when the failure is final.
+    func delay(after error: BridgeError, attempt: Int, elapsed: Duration, repeatable: Bool) -> Duration? {
+        guard attempt < maxRetries, Self.isTransient(error) else { return nil }
+        guard repeatable || !error.mayHaveReachedServer else { return nil }
+        let exponential = baseDelay * (1 << min(attempt, 16))
+        var wait = min(exponential, maxDelay)
+        // Full jitter between half and all of the backoff spreads retries from many bridges across replicas.
+        wait = wait / 2 + wait / 2 * Double.random(in: 0...1)
+        if let retryAfter = error.retryAfter { wait = min(max(wait, retryAfter), maxDelay * 2) }
+        return elapsed + wait <= budget ? wait : nil
+    }
+
+    /// Failures that another attempt (another replica, a moment later) may not repeat.
+    static func isTransient(_ error: BridgeError) -> Bool {
+        switch error.code {
+        case .connectFailed, .streamEnded: true
+        case .httpStatus: [429, 502, 503, 504].contains(error.httpStatus ?? 0)
+        default: false
+        }
+    }
+}
