@@ -123,6 +123,10 @@ extension Relay {
             throw BridgeError(.protocolViolation, "the server sent a reply that is not a valid JSON-RPC message",
                               httpStatus: head.status, body: invalid)
         }
+        if format == .json {  // a complete JSON body (possibly empty) without our response: nothing was cut short
+            throw BridgeError(.protocolViolation, "the server's JSON reply held no response to this request; it may "
+                + "not implement Streamable HTTP correctly", httpStatus: head.status)
+        }
         throw BridgeError(.streamEnded, "the server closed the response stream before sending the response; "
             + "the request may or may not have run, retry if it is safe", httpStatus: head.status)
     }
