@@ -6,18 +6,20 @@ import Synchronization
 /// only the first claim succeeds. A cancelled request is removed without an answer, so nothing more is written
 /// for it. A `Mutex` rather than an actor: every operation is a short dictionary update, called from many tasks.
 final class InFlightTable: Sendable {
-    private struct Entry {
+    struct Entry: Sendable {
         var task: Task<Void, Never>?
         var method: String
+        /// A 2026-07-28 request: cancelling it means closing its stream, not notifying the server.
+        var modern: Bool
     }
 
     private let state = Mutex([RequestID: Entry]())
 
     /// Records a new request; false when the id is already in flight (the host reused it).
-    func register(_ id: RequestID, method: String) -> Bool {
+    func register(_ id: RequestID, method: String, modern: Bool = false) -> Bool {
         state.withLock { entries in
             guard entries[id] == nil else { return false }
-            entries[id] = Entry(task: nil, method: method)
+            entries[id] = Entry(task: nil, method: method, modern: modern)
             return true
         }
     }
@@ -33,11 +35,12 @@ final class InFlightTable: Sendable {
     }
 
     /// The host cancelled the request: forget it (no answer will be written) and stop its relay task.
+    /// Returns the forgotten entry, or nil when the id was not in flight.
     @discardableResult
-    func cancel(_ id: RequestID) -> Bool {
+    func cancel(_ id: RequestID) -> Entry? {
         let entry = state.withLock { $0.removeValue(forKey: id) }
         entry?.task?.cancel()
-        return entry != nil
+        return entry
     }
 
     func method(of id: RequestID) -> String? {

@@ -2,48 +2,53 @@ import Logging
 
 extension Relay {
     /// Relays one host request; on return the host has its one answer (or cancelled the request).
-    func relayRequest(_ message: [UInt8], id: RequestID, method: String) async {
-        await relayAndAnswer(message, id: id, method: method)
-        if method == "initialize" { await session.finishInitialize() }
+    func relayRequest(_ request: HostRequest) async {
+        await relayAndAnswer(request)
+        if request.method == "initialize" { await session.finishInitialize() }
     }
 
-    private func relayAndAnswer(_ message: [UInt8], id: RequestID, method: String) async {
+    private func relayAndAnswer(_ request: HostRequest) async {
         let started = ContinuousClock.now
         do {
-            try await exchangeWithRetries(message, id: id, method: method)
+            try await exchangeWithRetries(request)
             logger.debug("request answered", metadata: [
-                "mcp.method": "\(method)", "mcp.id": "\(id)",
+                "mcp.method": "\(request.method)", "mcp.id": "\(request.id)",
                 "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
         } catch let error as BridgeError {
-            await answer(id, with: error)
-            if error.code == .timedOut { await cancelUpstream(id, reason: "request timed out in mcp-bridge") }
-        } catch let error as CurlError {
-            await answer(id, with: .transport(error, requestTimeout: requestTimeout))
+            await answer(request.id, with: error)
+            if error.code == .timedOut, request.modern == nil {
+                await cancelUpstream(request.id, reason: "request timed out in mcp-bridge")
+            }
         } catch is CancellationError {
-            logger.debug("request cancelled by the host", metadata: ["mcp.id": "\(id)"])
+            logger.debug("request cancelled by the host", metadata: ["mcp.id": "\(request.id)"])
         } catch {
-            await answer(id, with: BridgeError(.protocolViolation, "unexpected failure: \(error)"))
+            await answer(request.id, with: BridgeError(.protocolViolation, "unexpected failure: \(error)"))
         }
     }
 
     /// Re-sends the request after transient failures as `RetryPolicy` allows; the last error is thrown.
-    private func exchangeWithRetries(_ message: [UInt8], id: RequestID, method: String) async throws {
+    private func exchangeWithRetries(_ request: HostRequest) async throws {
         let started = ContinuousClock.now
-        let repeatable = isRepeatable(message, method: method)
+        let repeatable = isRepeatable(request)
         var attempt = 0
+        var headersRefreshed = false
         while true {
             do {
-                return try await exchange(message, id: id, method: method, mayRenewSession: true, fresh: attempt > 0)
+                return try await exchange(request, mayRenewSession: true, fresh: attempt > 0)
+            } catch is HeaderMismatch where !headersRefreshed {
+                // 2026-07-28: the server's view of the tool's x-mcp-header differs from ours; relearn and retry once.
+                headersRefreshed = true
+                if let modern = request.modern { await refreshToolHeaders(for: request, modern: modern) }
             } catch let failure {
                 let error = try bridgeError(from: failure)
                 guard let delay = retryPolicy.delay(after: error, attempt: attempt,
                                                     elapsed: ContinuousClock.now - started, repeatable: repeatable)
                 else {
-                    throw repeatable || !RetryPolicy.isTransient(error) ? error : outcomeUnknown(error, method: method)
+                    throw repeatable || !RetryPolicy.isTransient(error) ? error : outcomeUnknown(error, request)
                 }
                 logger.debug("retrying", metadata: [
-                    "mcp.id": "\(id)", "attempt": "\(attempt + 1)", "delay_ms": "\(delay.milliseconds)",
+                    "mcp.id": "\(request.id)", "attempt": "\(attempt + 1)", "delay_ms": "\(delay.milliseconds)",
                     "error.code": "\(error.code.rawValue)",
                 ])
                 try await Task.sleep(for: delay)
@@ -58,47 +63,43 @@ extension Relay {
         case let error as BridgeError: return error
         case let error as CurlError: return .transport(error, requestTimeout: requestTimeout)
         case is CancellationError: throw failure
+        case let mismatch as HeaderMismatch: return mismatch.error
         default: return BridgeError(.protocolViolation, "unexpected failure: \(failure)")
         }
     }
 
-    private func isRepeatable(_ message: [UInt8], method: String) -> Bool {
-        if RetryPolicy.safeMethods.contains(method) { return true }
-        guard method == "tools/call", let name = Envelope.string(atPath: ["params", "name"], in: message) else {
-            return false
-        }
-        return toolSafety.isRepeatable(name)
+    private func isRepeatable(_ request: HostRequest) -> Bool {
+        if RetryPolicy.safeMethods.contains(request.method) { return true }
+        return request.toolName.map(toolSafety.isRepeatable) ?? false
     }
 
     /// A request with possible side effects broke after it may have reached the server: say so plainly.
-    private func outcomeUnknown(_ error: BridgeError, method: String) -> BridgeError {
-        var failure = BridgeError(.outcomeUnknown, "the request may have reached the server before the failure ("
-            + error.message + "); \(method) may have side effects, so mcp-bridge did not send it again: the outcome "
-            + "is unknown, check before retrying", httpStatus: error.httpStatus)
-        failure.mayHaveReachedServer = true
-        return failure
+    private func outcomeUnknown(_ error: BridgeError, _ request: HostRequest) -> BridgeError {
+        BridgeError(.outcomeUnknown, "\(request.method) may have reached the server before the failure ("
+            + error.message + "); it may have side effects, so mcp-bridge did not send it again: the outcome is "
+            + "unknown, check before retrying", httpStatus: error.httpStatus)
     }
 
     /// One POST of a request and the reading of its reply; renews an expired session once.
-    private func exchange(_ message: [UInt8], id: RequestID, method: String, mayRenewSession: Bool,
-                          fresh: Bool) async throws {
-        let snapshot = await session.snapshot(forInitialize: method == "initialize")
-        let transfer = endpoint.post(message, session: snapshot, timeout: requestTimeout, freshConnection: fresh)
+    private func exchange(_ request: HostRequest, mayRenewSession: Bool, fresh: Bool) async throws {
+        let snapshot = await session.snapshot(forInitialize: request.method == "initialize")
+        let transfer = endpoint.post(request.bytes, session: snapshot, extraHeaders: modernHeaders(for: request),
+                                     timeout: requestTimeout, freshConnection: fresh)
         var events = transfer.events.makeAsyncIterator()
         let head = try await Self.head(of: &events, requestTimeout: requestTimeout)
         logger.debug("http response", metadata: [
-            "mcp.method": "\(method)", "mcp.id": "\(id)", "http.status": "\(head.status)",
+            "mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "http.status": "\(head.status)",
             "http.content_type": "\(head.mediaType ?? "-")",
         ])
-        if head.status == 404, snapshot.sessionID != nil, method != "initialize", mayRenewSession {
-            logger.debug("session expired (HTTP 404); re-initializing", metadata: ["mcp.id": "\(id)"])
+        if head.status == 404, snapshot.sessionID != nil, request.method != "initialize", mayRenewSession {
+            logger.debug("session expired (HTTP 404); re-initializing", metadata: ["mcp.id": "\(request.id)"])
             try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
                 try await self.handshake(initialize: initialize, initialized: initialized)
             }
-            return try await exchange(message, id: id, method: method, mayRenewSession: false, fresh: fresh)
+            return try await exchange(request, mayRenewSession: false, fresh: fresh)
         }
         guard (200..<300).contains(head.status) else {
-            return try await failedStatus(head, events: &events, id: id, method: method)
+            return try await failedStatus(head, events: &events, request: request)
         }
         guard head.status != 202 && head.status != 204 else {
             throw BridgeError(.protocolViolation, "the server accepted the request (HTTP \(head.status)) but sent "
@@ -112,35 +113,44 @@ extension Relay {
         }
         var answered = false
         let summary = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) { message in
-            if await route(message, expected: id, method: method, head: head) { answered = true }
+            if await route(message, answering: request, head: head) { answered = true }
         }
-        if answered || !inFlightContains(id) { return }
+        if answered || !inFlightContains(request.id) { return }
         if let lastEventID = summary.lastEventID, snapshot.sessionID != nil {
-            if try await resume(after: lastEventID, retry: summary.retry, id: id, method: method) { return }
+            if try await resume(request, after: lastEventID, retry: summary.retry) { return }
         }
         try Task.checkCancellation()
+        throw Self.unanswered(summary, format: format, status: head.status)
+    }
+
+    /// Why a reply that ended normally still did not answer the request.
+    private static func unanswered(_ summary: ReplySummary, format: ReplyReader.Format, status: Int) -> BridgeError {
         if let invalid = summary.invalidPayload {
-            throw BridgeError(.protocolViolation, "the server sent a reply that is not a valid JSON-RPC message",
-                              httpStatus: head.status, body: invalid)
+            return BridgeError(.protocolViolation, "the server sent a reply that is not a valid JSON-RPC message",
+                               httpStatus: status, body: invalid)
         }
         if format == .json {  // a complete JSON body (possibly empty) without our response: nothing was cut short
-            throw BridgeError(.protocolViolation, "the server's JSON reply held no response to this request; it may "
-                + "not implement Streamable HTTP correctly", httpStatus: head.status)
+            return BridgeError(.protocolViolation, "the server's JSON reply held no response to this request; it "
+                + "may not implement Streamable HTTP correctly", httpStatus: status)
         }
-        throw BridgeError(.streamEnded, "the server closed the response stream before sending the response; "
-            + "the request may or may not have run, retry if it is safe", httpStatus: head.status)
+        return BridgeError(.streamEnded, "the server closed the response stream before sending the response; "
+            + "the request may or may not have run, retry if it is safe", httpStatus: status)
     }
 
     /// A non-2xx answer: relay the server's own JSON-RPC error for this id if it sent one, else explain the status.
     private func failedStatus(
         _ head: HTTPResponseHead, events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
-        id: RequestID, method: String
+        request: HostRequest
     ) async throws {
         let body = try await Self.collect(&events, limit: 1 << 20)
         var error = BridgeError.httpStatus(head.status, body: body)
         if let envelope = try? Envelope.classify(body), envelope.kind == .response {
-            if envelope.id == id {
-                await route(ServerMessage(bytes: body, envelope: envelope), expected: id, method: method, head: head)
+            if request.modern != nil, head.status == 400,
+               Envelope.number(atPath: ["error", "code"], in: body) == HeaderMismatch.code {
+                throw HeaderMismatch(error: error)
+            }
+            if envelope.id == request.id {
+                await route(ServerMessage(bytes: body, envelope: envelope), answering: request, head: head)
                 return
             }
             if let text = Envelope.string(atPath: ["error", "message"], in: body) {
@@ -154,33 +164,6 @@ extension Relay {
         throw error
     }
 
-    /// Keeps waiting for a response whose POST stream the server closed after an event id (2025-11-25 polling):
-    /// GET with `Last-Event-ID`, honouring `retry`, a bounded number of times without progress.
-    private func resume(after lastEventID: String, retry: Int?, id: RequestID, method: String) async throws -> Bool {
-        var cursor = lastEventID
-        var delay = retry ?? 1000
-        var attemptsWithoutProgress = 0
-        while attemptsWithoutProgress < 5 && inFlightContains(id) {
-            try await Task.sleep(for: .milliseconds(min(delay, 30_000)))
-            attemptsWithoutProgress += 1
-            let transfer = endpoint.listen(session: await session.snapshot(), lastEventID: cursor)
-            var events = transfer.events.makeAsyncIterator()
-            guard let head = try? await Self.head(of: &events), head.status == 200,
-                  ReplyReader.format(of: head) == .eventStream else { return false }
-            var answered = false
-            let summary = try await reader.read(.eventStream, from: &events, acknowledge: transfer.acknowledge) {
-                if await route($0, expected: id, method: method, head: head) { answered = true }
-            }
-            if answered { return true }
-            if let next = summary.lastEventID, next != cursor {
-                cursor = next
-                attemptsWithoutProgress = 0
-            }
-            delay = summary.retry ?? delay
-        }
-        return false
-    }
-
     func inFlightContains(_ id: RequestID) -> Bool {
         inFlight.method(of: id) != nil
     }
@@ -191,4 +174,10 @@ extension Relay {
             + id.json + #","reason":"# + JSONString.quote(reason) + "}}"
         await relayNotification(Array(notification.utf8), method: "notifications/cancelled")
     }
+}
+
+/// A modern server rejected our `Mcp-Param-*` headers (-32020): the tool list is refreshed and the call retried.
+struct HeaderMismatch: Error {
+    static let code = -32020
+    var error: BridgeError
 }

@@ -13,6 +13,7 @@ struct Relay: Sendable {
     let reader: ReplyReader
     let toolFilter: ToolFilter
     let toolSafety = ToolSafety()
+    let toolHeaders = ToolHeaderCache()
     let retryPolicy: RetryPolicy
     let requestTimeout: Duration?
     let logger: Logger
@@ -39,10 +40,11 @@ struct Relay: Sendable {
     }
 
     /// Sends a server message to the host. Responses are written only if their request is still owed an answer;
-    /// returns true when the message answered `expected`.
+    /// returns true when the message answered `request`.
     @discardableResult
-    func route(_ message: ServerMessage, expected: RequestID? = nil, method: String? = nil,
-               head: HTTPResponseHead? = nil) async -> Bool {
+    func route(_ message: ServerMessage, answering request: HostRequest? = nil, head: HTTPResponseHead? = nil)
+        async -> Bool
+    {
         let envelope = message.envelope
         switch envelope.kind {
         case .response:
@@ -50,20 +52,19 @@ struct Relay: Sendable {
                 logger.warning("dropped a server error without an id", metadata: ["body": "\(excerpt(message.bytes))"])
                 return false
             }
+            let answers = id == request?.id
             var bytes = message.bytes
-            if id == expected, let method {
-                bytes = await adapt(message, method: method, head: head)
-            }
+            if answers, let request { bytes = await adapt(message, to: request, head: head) }
             guard inFlight.claim(id) else {
                 logger.debug("dropped a response nobody waits for", metadata: ["mcp.id": "\(id)"])
-                return id == expected
+                return answers
             }
             await output.write(OutputLine.flatten(bytes))
-            return id == expected
+            return answers
         case .batch:
             // A 2025-03-26 batch reply is written as the one line it is; its responses answer their requests.
             for range in envelope.batchElements {
-                if let inner = try? Envelope.classify(Array(message.bytes[range])), inner.kind == .response,
+                if let inner = try? Envelope.classify(message.bytes, range: range), inner.kind == .response,
                    let id = inner.id {
                     _ = inFlight.claim(id)
                 }
@@ -76,18 +77,22 @@ struct Relay: Sendable {
         }
     }
 
-    /// The few responses the bridge must look into: `initialize` (session facts) and `tools/list` (hidden tools).
-    private func adapt(_ message: ServerMessage, method: String, head: HTTPResponseHead?) async -> [UInt8] {
-        switch method {
-        case "initialize" where !message.envelope.isError:
+    /// The few responses the bridge must look into: `initialize` (session facts) and `tools/list` (hidden tools,
+    /// retry safety, 2026-07-28 header schemas).
+    private func adapt(_ message: ServerMessage, to request: HostRequest, head: HTTPResponseHead?) async -> [UInt8] {
+        guard !message.envelope.isError else { return message.bytes }
+        switch request.method {
+        case "initialize":
             let version = message.envelope.result.flatMap {
                 Envelope.string(atPath: ["protocolVersion"], in: message.bytes, root: $0)
             }
             await session.adopt(sessionID: head?.value(for: HeaderName.sessionID), protocolVersion: version)
             return message.bytes
-        case "tools/list" where !message.envelope.isError:
+        case "tools/list":
             toolSafety.learn(from: message)
-            return toolFilter.isEmpty ? message.bytes : ToolListFilter.removing(toolFilter, from: message)
+            var bytes = toolFilter.isEmpty ? message.bytes : ToolListFilter.removing(toolFilter, from: message)
+            if request.modern != nil { bytes = adaptModernToolList(message, bytes: bytes) }
+            return bytes
         default:
             return message.bytes
         }

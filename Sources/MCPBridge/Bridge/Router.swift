@@ -50,6 +50,7 @@ struct Router: Sendable {
 
     private func handleRequest(_ bytes: [UInt8], _ envelope: Envelope) async {
         guard let id = envelope.id, let method = envelope.method else { return }
+        let modern = ModernRequest(bytes, envelope: envelope)
         relay.logger.debug("host request", metadata: ["mcp.method": "\(method)", "mcp.id": "\(id)"])
         if method == "tools/call", !relay.toolFilter.isEmpty,
            let name = Envelope.string(atPath: ["name"], in: bytes, root: envelope.params),
@@ -57,13 +58,14 @@ struct Router: Sendable {
             await writeLocalError(id: id, code: -32602, message: "Unknown tool: \(name) (hidden by --ignore-tool)")
             return
         }
-        guard relay.inFlight.register(id, method: method) else {
+        guard relay.inFlight.register(id, method: method, modern: modern != nil) else {
             await writeLocalError(id: id, code: BridgeError.Code.duplicateID.rawValue, message: "Invalid Request: "
                 + "id \(id) is already in use by a request in flight; ids must be unique")
             return
         }
         if method == "initialize" { await relay.session.beginInitialize(bytes) }
-        let task = work.spawn { await relay.relayRequest(bytes, id: id, method: method) }
+        let request = HostRequest(bytes: bytes, id: id, method: method, modern: modern)
+        let task = work.spawn { await relay.relayRequest(request) }
         relay.inFlight.attach(task, to: id)
     }
 
@@ -75,9 +77,14 @@ struct Router: Sendable {
             let status = await relay.relayOneWay(bytes, what: method)
             if let status, (200..<300).contains(status) { listener.start() }
         case "notifications/cancelled":
-            if let id = Self.requestID(atPath: ["params", "requestId"], in: bytes), relay.inFlight.cancel(id) {
+            var modern = false
+            if let id = Self.requestID(atPath: ["params", "requestId"], in: bytes),
+               let cancelled = relay.inFlight.cancel(id) {
                 relay.logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"])
+                modern = cancelled.modern
             }
+            // 2026-07-28 over HTTP: closing the request's stream is the cancellation; nothing is POSTed.
+            guard !modern else { return }
             work.spawn { await relay.relayNotification(bytes, method: method) }
         default:
             work.spawn { await relay.relayNotification(bytes, method: method) }
@@ -91,7 +98,7 @@ struct Router: Sendable {
             let element = Array(bytes[range])
             guard let inner = try? Envelope.classify(element), inner.kind == .request,
                   let id = inner.id, let method = inner.method else { continue }
-            if relay.inFlight.register(id, method: method) { ids.append(id) }
+            if relay.inFlight.register(id, method: method, modern: false) { ids.append(id) }
         }
         let requests = ids
         work.spawn { await relay.relayBatch(bytes, ids: requests) }

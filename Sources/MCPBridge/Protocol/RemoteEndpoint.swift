@@ -14,9 +14,10 @@ struct RemoteEndpoint: Sendable {
     let driver: CurlDriver
 
     /// POSTs one JSON-RPC message (or a 2025-03-26 batch).
-    func post(_ message: [UInt8], session: SessionState.Snapshot, timeout: Duration? = nil,
-              freshConnection: Bool = false) -> TransferStream {
-        var headers = protocolHeaders(session: session)
+    /// `extraHeaders` (the 2026-07-28 routing headers) replace any session-era header of the same name.
+    func post(_ message: [UInt8], session: SessionState.Snapshot, extraHeaders: [HTTPHeader] = [],
+              timeout: Duration? = nil, freshConnection: Bool = false) -> TransferStream {
+        var headers = protocolHeaders(session: session, extra: extraHeaders)
         headers.insert(HTTPHeader(name: HeaderName.accept, value: "application/json, text/event-stream"), at: 0)
         headers.insert(HTTPHeader(name: HeaderName.contentType, value: "application/json"), at: 1)
         var post = request(.post, headers: headers, body: message, timeout: timeout)
@@ -37,16 +38,21 @@ struct RemoteEndpoint: Sendable {
         driver.start(request(.delete, headers: protocolHeaders(session: session), timeout: .seconds(5)))
     }
 
-    /// Session and version headers, then the user's headers, which override any default of the same name.
-    private func protocolHeaders(session: SessionState.Snapshot) -> [HTTPHeader] {
+    /// Session and version headers, then `extra`, then the user's headers; each later group replaces earlier
+    /// headers of the same name.
+    private func protocolHeaders(session: SessionState.Snapshot, extra: [HTTPHeader] = []) -> [HTTPHeader] {
         var headers = [HTTPHeader(name: HeaderName.userAgent, value: configuration.userAgent)]
         if let id = session.sessionID { headers.append(HTTPHeader(name: HeaderName.sessionID, value: id)) }
         if let version = session.protocolVersion {
             headers.append(HTTPHeader(name: HeaderName.protocolVersion, value: version))
         }
-        let overridden = Set(configuration.headers.map { $0.name.lowercased() })
-        headers.removeAll { overridden.contains($0.name.lowercased()) }
-        return headers + configuration.headers
+        return Self.merge(Self.merge(headers, extra), configuration.headers)
+    }
+
+    private static func merge(_ base: [HTTPHeader], _ overrides: [HTTPHeader]) -> [HTTPHeader] {
+        guard !overrides.isEmpty else { return base }
+        let replaced = Set(overrides.map { $0.name.lowercased() })
+        return base.filter { !replaced.contains($0.name.lowercased()) } + overrides
     }
 
     private func request(
