@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import lifeline  # noqa: E402
 import warnings
+from typing import Annotated
 
 import uvicorn
 from pydantic import BaseModel, Field
@@ -96,6 +97,14 @@ def build_server(replica: str) -> MCPServer:
         if result.action == "accept" and result.data is not None:
             return f"hello {result.data.name}"
         return "declined"
+
+    @server.tool(structured_output=False)
+    def lookup_region(
+        region: Annotated[str, Field(json_schema_extra={"x-mcp-header": "Region"})],
+        limit: Annotated[int, Field(json_schema_extra={"x-mcp-header": "Limit"})] = 10,
+    ) -> str:
+        """Echo a region and limit that 2026-07-28 clients must mirror in Mcp-Param-Region/Mcp-Param-Limit."""
+        return f"{region}:{limit}"
 
     @server.tool(structured_output=False)
     def add_item(item: str) -> str:
