@@ -28,6 +28,9 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Total seconds a request may spend retrying.", valueName: "seconds"))
     var retryBudget: Double = 30
 
+    @Option(help: ArgumentHelp("Relay at most this many requests at once; more wait their turn.", valueName: "n"))
+    var maxInFlight: Int = 256
+
     @Option(help: ArgumentHelp("Largest message accepted in either direction.", valueName: "bytes"))
     var maxMessageBytes: Int = 64 << 20
 
@@ -44,6 +47,7 @@ struct RelayCommand: AsyncParsableCommand {
             throw ValidationError("--retries and --retry-budget must not be negative")
         }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
+        guard maxInFlight >= 1 else { throw ValidationError("--max-in-flight must be at least 1") }
         guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
     }
 
@@ -61,6 +65,7 @@ struct RelayCommand: AsyncParsableCommand {
         }
         configuration.drainTimeout = .milliseconds(Int(drainTimeout * 1000))
         configuration.maxMessageBytes = maxMessageBytes
+        configuration.maxInFlight = maxInFlight
         configuration.retries = retries
         configuration.retryBudget = .milliseconds(Int(retryBudget * 1000))
         configuration.ignoredTools = ignoredTools

@@ -34,7 +34,8 @@ public final class Bridge: Sendable {
                           logger: logger)
         let work = WorkTracker()
         let listener = ServerStreamListener(relay: relay)
-        let router = Router(relay: relay, work: work, listener: listener)
+        let router = Router(relay: relay, work: work, listener: listener,
+                            permits: RequestPermits(limit: configuration.maxInFlight))
         _ = SignalWatcher { stop.yield(.signal($0)) }
 
         let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes)

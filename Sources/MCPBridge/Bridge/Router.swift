@@ -9,6 +9,7 @@ struct Router: Sendable {
     let relay: Relay
     let work: WorkTracker
     let listener: ServerStreamListener
+    let permits: RequestPermits
 
     func handle(_ item: StdinItem) async {
         switch item {
@@ -65,7 +66,11 @@ struct Router: Sendable {
         }
         if method == "initialize" { await relay.session.beginInitialize(bytes) }
         let request = HostRequest(bytes: bytes, id: id, method: method, modern: modern)
-        let task = work.spawn { await relay.relayRequest(request) }
+        await permits.acquire()
+        let task = work.spawn { [permits] in
+            await relay.relayRequest(request)
+            permits.release()
+        }
         relay.inFlight.attach(task, to: id)
     }
 

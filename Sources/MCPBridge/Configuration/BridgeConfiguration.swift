@@ -17,6 +17,8 @@ public struct BridgeConfiguration: Sendable {
     public var retries: Int
     /// Total time a request may spend in retries before its last error is returned.
     public var retryBudget: Duration
+    /// Most host requests relayed at once; further requests wait (never dropped).
+    public var maxInFlight: Int
     /// Largest single message accepted in either direction.
     public var maxMessageBytes: Int
     /// Tools hidden from the host (`--ignore-tool`), matched case-insensitively with `*` wildcards.
@@ -37,6 +39,7 @@ public struct BridgeConfiguration: Sendable {
         drainTimeout: Duration = .seconds(30),
         retries: Int = 4,
         retryBudget: Duration = .seconds(30),
+        maxInFlight: Int = 256,
         maxMessageBytes: Int = 64 << 20,
         ignoredTools: [String] = [],
         tls: TLSOptions = TLSOptions(),
@@ -50,6 +53,7 @@ public struct BridgeConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.retries = retries
         self.retryBudget = retryBudget
+        self.maxInFlight = maxInFlight
         self.maxMessageBytes = maxMessageBytes
         self.ignoredTools = ignoredTools
         self.tls = tls
