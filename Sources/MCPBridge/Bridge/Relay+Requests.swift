@@ -15,10 +15,9 @@ extension Relay {
                 "mcp.method": "\(method)", "mcp.id": "\(id)", "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
         } catch let error as BridgeError {
-            await answer(id, with: error)
-            if error.code == .timedOut { await cancelUpstream(id, reason: "request timed out in mcp-bridge") }
+            await fail(id, with: error)
         } catch let error as CurlError {
-            await answer(id, with: .transport(error, requestTimeout: requestTimeout))
+            await fail(id, with: .transport(error, requestTimeout: requestTimeout))
         } catch is CancellationError {
             logger.debug("request cancelled by the host", metadata: ["mcp.id": "\(id)"])
         } catch {
@@ -26,12 +25,19 @@ extension Relay {
         }
     }
 
+    /// Answers the host with `error`; a request the bridge timed out is also cancelled upstream, whether the
+    /// timeout struck before the response head or in the middle of its event stream.
+    private func fail(_ id: RequestID, with error: BridgeError) async {
+        await answer(id, with: error)
+        if error.code == .timedOut { await cancelUpstream(id, reason: "request timed out in mcp-bridge") }
+    }
+
     /// One POST of a request and the reading of its reply; renews an expired session once.
     private func exchange(_ message: [UInt8], id: RequestID, method: String, mayRenewSession: Bool) async throws {
         let snapshot = await session.snapshot(forInitialize: method == "initialize")
         let transfer = endpoint.post(message, session: snapshot, timeout: requestTimeout)
         var events = transfer.events.makeAsyncIterator()
-        let head = try await Self.head(of: &events)
+        let head = try await Self.head(of: &events, requestTimeout: requestTimeout)
         logger.debug("http response", metadata: [
             "mcp.method": "\(method)", "mcp.id": "\(id)", "http.status": "\(head.status)",
             "http.content_type": "\(head.mediaType ?? "-")",

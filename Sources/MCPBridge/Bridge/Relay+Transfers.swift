@@ -1,14 +1,15 @@
 extension Relay {
     /// Waits for the response head; transport failures become `BridgeError`s from the documented table.
+    /// `requestTimeout` is the limit the transfer ran under, so its expiry maps to -32001 (not "cannot reach").
     static func head(
-        of events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator
+        of events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator, requestTimeout: Duration? = nil
     ) async throws -> HTTPResponseHead {
         do {
             while let event = try await events.next() {
                 if case .head(let head) = event { return head }
             }
         } catch let error as CurlError {
-            throw BridgeError.transport(error, requestTimeout: nil)
+            throw BridgeError.transport(error, requestTimeout: requestTimeout)
         }
         try Task.checkCancellation()
         throw BridgeError(.streamEnded, "the connection closed before the server sent an HTTP response")
