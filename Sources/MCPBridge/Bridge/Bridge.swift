@@ -64,14 +64,16 @@ public final class Bridge: Sendable {
     }
 
     /// Waits for in-flight work up to `limit`; requests still unanswered then get a shutdown error.
+    ///
+    /// Unstructured tasks, not a task group: a group waits for all its children before returning, and
+    /// `waitIdle` ignores cancellation, so a request that never ends would hold the drain (and the exit) forever.
     private func drain(_ relay: Relay, work: WorkTracker, within limit: Duration) async {
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await work.waitIdle(); return true }
-            group.addTask { try? await Task.sleep(for: limit); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
+        Task { await work.waitIdle(); outcome.yield(true) }
+        let timer = Task { try? await Task.sleep(for: limit); outcome.yield(false) }
+        var first = outcomes.makeAsyncIterator()
+        let finished = await first.next() ?? false
+        timer.cancel()
         guard !finished else { return }
         for id in relay.inFlight.pendingIDs {
             await relay.answer(id, with: BridgeError(.shuttingDown, "mcp-bridge is shutting down and stopped "

@@ -6,7 +6,7 @@ extension Relay {
         var events = transfer.events.makeAsyncIterator()
         var failure: BridgeError?
         do {
-            let head = try await Self.head(of: &events)
+            let head = try await Self.head(of: &events, requestTimeout: requestTimeout)
             if (200..<300).contains(head.status), let format = ReplyReader.format(of: head) {
                 _ = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) {
                     await route($0)

@@ -1,5 +1,6 @@
 extension Relay {
     /// Waits for the response head; transport failures become `BridgeError`s from the documented table.
+    /// `requestTimeout` is the limit the transfer ran under, so its expiry maps to -32001 (not "cannot reach").
     static func head(
         of events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator, requestTimeout: Duration? = nil
     ) async throws -> HTTPResponseHead {

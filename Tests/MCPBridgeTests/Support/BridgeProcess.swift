@@ -40,11 +40,6 @@ final class BridgeProcess: @unchecked Sendable {
         try stdinPipe.fileHandleForWriting.close()
     }
 
-    /// Closes our end of the bridge's stdout, as a host that went away would.
-    func closeStdout() throws {
-        try stdoutPipe.fileHandleForReading.close()
-    }
-
     /// The next stdout line; fails the test if none arrives in time.
     func readLine(timeout: Duration = .seconds(15)) async throws -> String {
         guard let line = try await stdout.nextLine(timeout: timeout) else {

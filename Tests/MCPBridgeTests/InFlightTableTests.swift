@@ -1,0 +1,52 @@
+import Synchronization
+import Testing
+
+@testable import MCPBridge
+
+/// `InFlightTable`: where "every request gets exactly one answer" (behaviour 5) and "nothing more is written for a
+/// cancelled request" (behaviour 8) are decided, whichever path (response, error, timeout, shutdown) races to answer.
+@Suite("In-flight table")
+struct InFlightTableTests {
+    @Test func exactlyOneOfManyConcurrentClaimersWins() async {
+        let table = InFlightTable()
+        let id = RequestID.number("7")
+        #expect(table.register(id, method: "tools/call"))
+        let winners = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<100 { group.addTask { table.claim(id) } }
+            var count = 0
+            for await won in group where won { count += 1 }
+            return count
+        }
+        #expect(winners == 1)
+        #expect(table.pendingIDs.isEmpty)
+    }
+
+    @Test func aCancelledRequestCanNoLongerBeClaimed() async {
+        let table = InFlightTable()
+        let id = RequestID.string("req-1")
+        #expect(table.register(id, method: "tools/call"))
+        let stopped = Mutex(false)
+        let task = Task {
+            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+            stopped.withLock { $0 = true }
+        }
+        table.attach(task, to: id)
+        #expect(table.cancel(id) != nil)
+        await task.value
+        #expect(stopped.withLock { $0 }, "cancelling stops the relay task")
+        #expect(!table.claim(id), "no answer may be written for a cancelled request")
+        #expect(table.cancel(id) == nil, "a second cancel finds nothing")
+        #expect(table.method(of: id) == nil)
+    }
+
+    @Test func aDuplicateRegistrationIsRefusedUntilTheFirstIsAnswered() {
+        let table = InFlightTable()
+        let id = RequestID.number("3")
+        #expect(table.register(id, method: "tools/call"))
+        #expect(!table.register(id, method: "tools/list"), "the id is still in flight")
+        #expect(table.method(of: id) == "tools/call", "the refused registration changed nothing")
+        #expect(table.register(.string("3"), method: "ping"), "the string \"3\" is a different id")
+        #expect(table.claim(id))
+        #expect(table.register(id, method: "tools/list"), "an answered id may be used again")
+    }
+}
