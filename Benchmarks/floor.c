@@ -76,6 +76,12 @@ static double cpu_seconds(void) {
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+static long peak_rss_kib(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
 static int run_seq(long n, long warmup) {
     char body[512];
     CURL *e = make_easy(body, NULL);
@@ -92,8 +98,8 @@ static int run_seq(long n, long warmup) {
     qsort(lat, (size_t)n, sizeof(double), cmp_d);
     double sum = 0;
     for (long i = 0; i < n; i++) sum += lat[i];
-    printf("{\"calls\":%ld,\"p50_us\":%.1f,\"p99_us\":%.1f,\"mean_us\":%.1f,\"errors\":%ld}\n", n, lat[n / 2],
-           lat[(long)((double)n * 0.99) < n ? (long)((double)n * 0.99) : n - 1], sum / (double)n, errors);
+    printf("{\"calls\":%ld,\"p50_us\":%.1f,\"p99_us\":%.1f,\"mean_us\":%.1f,\"peak_rss_kib\":%ld,\"errors\":%ld}\n", n, lat[n / 2],
+           lat[(long)((double)n * 0.99) < n ? (long)((double)n * 0.99) : n - 1], sum / (double)n, peak_rss_kib(), errors);
     return errors ? 1 : 0;
 }
 
@@ -164,8 +170,8 @@ static int run_tput(long window, long n, double seconds, long threads) {
         errors += args[t].errors;
     }
     double dt = now() - t0, cpu = cpu_seconds() - c0;
-    printf("{\"calls\":%ld,\"seconds\":%.4f,\"calls_per_s\":%.1f,\"cpu_s\":%.4f,\"cpu_us_per_call\":%.2f,\"errors\":%ld}\n", done, dt,
-           (double)done / dt, cpu, cpu / (double)(done ? done : 1) * 1e6, errors);
+    printf("{\"calls\":%ld,\"seconds\":%.4f,\"calls_per_s\":%.1f,\"cpu_s\":%.4f,\"cpu_us_per_call\":%.2f,\"peak_rss_kib\":%ld,\"errors\":%ld}\n", done, dt,
+           (double)done / dt, cpu, cpu / (double)(done ? done : 1) * 1e6, peak_rss_kib(), errors);
     return errors ? 1 : 0;
 }
 

@@ -1,7 +1,9 @@
-/* nullbridge: the benchmark harness's own floor. Reads newline-delimited JSON-RPC on stdin and answers every
- * request line itself on stdout ({"jsonrpc":"2.0","id":ID,"result":{}}), with no network at all; notifications
- * get nothing. It reads as much as is available and answers a whole batch with one write, as a good bridge
- * would. Measures the cost of pushing lines through a child process's pipes. Exits at stdin EOF. */
+/* nullbridge [--batch]: the benchmark harness's own floor. Reads newline-delimited JSON-RPC on stdin and answers
+ * every request line itself on stdout ({"jsonrpc":"2.0","id":ID,"result":{}}), with no network at all;
+ * notifications get nothing. By default each answer is its own write(), as a bridge whose replies arrive one by
+ * one from the network must do; --batch answers everything one read() brought with a single write() (an upper
+ * bound no real bridge reaches). Measures the cost of pushing lines through a child process's pipes.
+ * Exits at stdin EOF. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,8 @@ static int write_all(const char *p, size_t n) {
     return 0;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    int batch = argc > 1 && strcmp(argv[1], "--batch") == 0;
     in = malloc(incap);
     out = malloc(outcap);
     size_t have = 0;
@@ -41,6 +44,10 @@ int main(void) {
                 size_t need = olen + (ve - vs) + 64;
                 if (need > outcap) { while (outcap < need) outcap *= 2; out = realloc(out, outcap); }
                 olen += (size_t)sprintf(out + olen, "{\"jsonrpc\":\"2.0\",\"id\":%.*s,\"result\":{}}\n", (int)(ve - vs), line + vs);
+                if (!batch) {
+                    if (write_all(out, olen) < 0) return 0;
+                    olen = 0;
+                }
             }
             start += len + 1;
         }

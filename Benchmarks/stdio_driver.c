@@ -8,6 +8,8 @@
  *     --big BYTES            one tools/call big: time until the whole reply line has arrived
  *     --timeout S            give up on a phase S seconds after its last request was sent (default 120)
  *     --stderr PATH          the bridge's stderr (default /dev/null)
+ *     --first-line           do not speak MCP: time spawn -> the first line on COMMAND's stdout (cold start of the
+ *                            floor client, which prints one line when its initialize POST is answered)
  *
  * The bridge is spawned with pipes for stdin/stdout; the driver writes `initialize` at once and times spawn ->
  * the initialize response ("cold start"), then sends notifications/initialized and runs the phases. Requests are
@@ -35,6 +37,7 @@
 static pid_t child;
 static int to_child = -1, from_child = -1;
 static double timeout_s = 120;
+static int first_line;
 
 static double now(void) {
     struct timespec ts;
@@ -101,7 +104,7 @@ static void on_line(const char *p, size_t plen, size_t total) {
         cnt.notifications++;
     } else {
         cnt.others++;
-        if (cnt.others <= 3) fprintf(stderr, "stdio_driver: unexpected line: %.*s\n", (int)(plen > 300 ? 300 : plen), p);
+        if (cnt.others <= 3 && !first_line) fprintf(stderr, "stdio_driver: unexpected line: %.*s\n", (int)(plen > 300 ? 300 : plen), p);
     }
 }
 
@@ -184,6 +187,15 @@ static int wait_responses(long want, double deadline) {
     while (cnt.responses < want) {
         if (now() > deadline) return -1;
         if (pump_io(50) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Waits for any complete line (response, notification or other). */
+static int wait_lines(double deadline) {
+    while (cnt.responses + cnt.notifications + cnt.others == 0) {
+        if (now() > deadline) return -1;
+        if (pump_io(50) < 0) return cnt.responses + cnt.notifications + cnt.others ? 0 : -1;
     }
     return 0;
 }
@@ -275,6 +287,7 @@ int main(int argc, char **argv) {
         else if (strcmp(o, "--big") == 0) steps[nsteps++] = (step_t){'b', atol(v), 0, 0};
         else if (strcmp(o, "--timeout") == 0) timeout_s = atof(v);
         else if (strcmp(o, "--stderr") == 0) errpath = v;
+        else if (strcmp(o, "--first-line") == 0) { first_line = 1; i--; }
         else goto usage;
     }
     if (i + 1 >= argc) goto usage;
@@ -301,6 +314,16 @@ int main(int argc, char **argv) {
     fcntl(to_child, F_SETFL, O_NONBLOCK);
 
     OUT("{\"pid\":%d", child);
+    if (first_line) {
+        int rc = wait_lines(now() + timeout_s);
+        OUT(",\"cold_start_ms\":%.2f", rc == 0 ? (now() - t_spawn) * 1e3 : -1.0);
+        int status;
+        close(to_child);
+        waitpid(child, &status, 0);
+        OUT(",\"ok\":%s}", rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "true" : "false");
+        puts(out);
+        return rc == 0 ? 0 : 1;
+    }
     const char *init = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
                        "\"capabilities\":{},\"clientInfo\":{\"name\":\"stdio_driver\",\"version\":\"1.0\"}}}\n";
     wadd(init, strlen(init));
