@@ -23,3 +23,17 @@ test: deps
 demo: deps
 	swift build -c release
 	MCP_BRIDGE_PYTHON="$(MCP_BRIDGE_PYTHON)" MCP_BRIDGE_BIN="$(CURDIR)/.build/release/mcp-bridge" scripts/demo.sh
+
+# Benchmark suite (issue 4; see BENCHMARKS.md and Benchmarks/driver.py): peer venvs + C helpers, release build,
+# then every measurement; writes BENCHMARKS.md. Takes ~10 minutes; run it on an otherwise idle machine.
+# bench-smoke is a tiny version (< 30 s, numbers are not meaningful) that checks the suite still runs.
+.PHONY: bench bench-smoke bench-setup
+bench-setup: deps
+	Benchmarks/setup.sh
+	swift build -c release
+
+bench: bench-setup
+	python3 Benchmarks/driver.py --command "make bench"
+
+bench-smoke: bench-setup
+	BENCH_QUICK=1 python3 Benchmarks/driver.py --command "make bench-smoke"
