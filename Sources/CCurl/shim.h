@@ -7,7 +7,6 @@
 #include <curl/curl.h>
 
 typedef size_t (*ccurl_data_callback)(char *_Nonnull, size_t, size_t, void *_Nullable);
-typedef int (*ccurl_xferinfo_callback)(void *_Nullable, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 
 static inline CURLcode ccurl_easy_setopt_long(CURL *_Nonnull h, CURLoption o, long v) {
     return curl_easy_setopt(h, o, v);
@@ -27,8 +26,8 @@ static inline CURLcode ccurl_easy_setopt_slist(CURL *_Nonnull h, CURLoption o, s
 static inline CURLcode ccurl_easy_setopt_data_callback(CURL *_Nonnull h, CURLoption o, ccurl_data_callback _Nullable v) {
     return curl_easy_setopt(h, o, v);
 }
-static inline CURLcode ccurl_easy_setopt_xferinfo_callback(CURL *_Nonnull h, ccurl_xferinfo_callback _Nullable v) {
-    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v);
+static inline CURLcode ccurl_easy_setopt_sockopt_callback(CURL *_Nonnull h, curl_sockopt_callback _Nullable v) {
+    return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, v);
 }
 static inline CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull h, CURLINFO i, long *_Nonnull v) {
     return curl_easy_getinfo(h, i, v);

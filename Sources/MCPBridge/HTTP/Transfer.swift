@@ -1,5 +1,9 @@
 import CCurl
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One libcurl easy handle and everything that must outlive it: header list, error buffer, request body.
 ///
 /// Confinement: after `CurlDriver.start` hands it to the driver thread, every member is touched only on that thread
@@ -8,15 +12,18 @@ final class Transfer: @unchecked Sendable {
     let id: Int
     let handle: UnsafeMutableRawPointer
     let flow = TransferFlow()
+    private let quickAck: QuickAck
     private let continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var pendingHeaders: [(name: String, value: String)] = []
     private(set) var headDelivered = false
 
-    init?(id: Int, request: HTTPRequest, continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
+    init?(id: Int, request: HTTPRequest, quickAck: QuickAck,
+          continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
         guard let handle = curl_easy_init() else { return nil }
         self.id = id
+        self.quickAck = quickAck
         self.handle = handle
         self.continuation = continuation
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -78,6 +85,8 @@ final class Transfer: @unchecked Sendable {
         ccurl_easy_setopt_pointer(h, CURLOPT_HEADERDATA, me)
         ccurl_easy_setopt_data_callback(h, CURLOPT_WRITEFUNCTION, Transfer.onBody)
         ccurl_easy_setopt_data_callback(h, CURLOPT_HEADERFUNCTION, Transfer.onHeader)
+        ccurl_easy_setopt_pointer(h, CURLOPT_SOCKOPTDATA, Unmanaged.passUnretained(quickAck).toOpaque())
+        ccurl_easy_setopt_sockopt_callback(h, QuickAck.onSocketOpened)
     }
 
     // MARK: Callbacks (driver thread)
@@ -94,6 +103,7 @@ final class Transfer: @unchecked Sendable {
         let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
         let length = size * count
         transfer.deliverHead()
+        transfer.acknowledgeNow()
         guard transfer.flow.admit(length) else { return ccurl_writefunc_pause() }
         transfer.continuation.yield(.body(Array(UnsafeRawBufferPointer(start: data, count: length))))
         return length
@@ -111,6 +121,7 @@ final class Transfer: @unchecked Sendable {
         }
         if line.isEmpty {
             // End of a header block: only a final response's block is reported.
+            acknowledgeNow()
             if responseCode >= 200 { deliverHead() }
             return
         }
@@ -118,6 +129,13 @@ final class Transfer: @unchecked Sendable {
         let name = String(line[..<colon]).trimmingSpaces()
         let value = String(line[line.index(after: colon)...]).trimmingSpaces()
         pendingHeaders.append((name, value))
+    }
+
+    /// Flushes this connection's pending TCP ACK (see `QuickAck`).
+    func acknowledgeNow() {
+        var port = 0
+        ccurl_easy_getinfo_long(handle, CURLINFO_LOCAL_PORT, &port)
+        quickAck.acknowledge(localPort: port)
     }
 
     private var responseCode: Int {
