@@ -35,7 +35,7 @@ extension Relay {
         var headersRefreshed = false
         while true {
             do {
-                return try await exchange(request, mayRenewSession: true, fresh: attempt > 0)
+                return try await exchange(request, mayRenewSession: true, fresh: attempt > 0, url: nil)
             } catch is HeaderMismatch where !headersRefreshed {
                 // 2026-07-28: the server's view of the tool's x-mcp-header differs from ours; relearn and retry once.
                 headersRefreshed = true
@@ -80,11 +80,13 @@ extension Relay {
             + "unknown, check before retrying", httpStatus: error.httpStatus)
     }
 
-    /// One POST of a request and the reading of its reply; renews an expired session once.
-    private func exchange(_ request: HostRequest, mayRenewSession: Bool, fresh: Bool) async throws {
+    /// One POST of a request and the reading of its reply; renews an expired session once and follows
+    /// same-origin redirects (`url` is the redirect target, nil for the endpoint's own URL).
+    private func exchange(_ request: HostRequest, mayRenewSession: Bool, fresh: Bool, url: String?,
+                          hops: Int = 0) async throws {
         let snapshot = await session.snapshot(forInitialize: request.method == "initialize")
         let transfer = endpoint.post(request.bytes, session: snapshot, extraHeaders: modernHeaders(for: request),
-                                     timeout: requestTimeout, freshConnection: fresh)
+                                     timeout: requestTimeout, freshConnection: fresh, url: url)
         var events = transfer.events.makeAsyncIterator()
         let head = try await Self.head(of: &events, requestTimeout: requestTimeout)
         logger.debug("http response", metadata: [
@@ -96,7 +98,13 @@ extension Relay {
             try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
                 try await self.handshake(initialize: initialize, initialized: initialized)
             }
-            return try await exchange(request, mayRenewSession: false, fresh: fresh)
+            return try await exchange(request, mayRenewSession: false, fresh: fresh, url: url)
+        }
+        if Redirect.followed.contains(head.status), hops < Redirect.maxHops {
+            _ = try await Self.collect(&events, limit: 0)
+            let target = try redirectTarget(head, from: url ?? endpoint.location.current)
+            return try await exchange(request, mayRenewSession: mayRenewSession, fresh: fresh, url: target,
+                                      hops: hops + 1)
         }
         guard (200..<300).contains(head.status) else {
             return try await failedStatus(head, events: &events, request: request)
@@ -121,6 +129,25 @@ extension Relay {
         }
         try Task.checkCancellation()
         throw Self.unanswered(summary, format: format, status: head.status)
+    }
+
+    /// The URL a redirect points to, if the bridge may follow it (same origin only; see `Redirect`).
+    private func redirectTarget(_ head: HTTPResponseHead, from current: String) throws -> String {
+        switch Redirect.resolve(head.value(for: "location") ?? "", against: current) {
+        case .sameOrigin(let target):
+            // MCP has one endpoint URL: when it redirects, the endpoint lives at the target, for notifications and
+            // the GET stream too (Starlette answers `/mcp/` with a 307 to `/mcp` on every request otherwise).
+            endpoint.location.move(to: target)
+            logger.debug("following a redirect", metadata: ["http.status": "\(head.status)"])
+            return target
+        case .otherOrigin(let target):
+            throw BridgeError(.httpStatus, "the server redirected (HTTP \(head.status)) to another origin, \(target); "
+                + "mcp-bridge does not follow redirects across origins because your headers (credentials) would go "
+                + "to a server you did not name: use that URL directly if you trust it", httpStatus: head.status)
+        case .invalid:
+            throw BridgeError(.httpStatus, "the server redirected (HTTP \(head.status)) without a usable Location",
+                              httpStatus: head.status)
+        }
     }
 
     /// Why a reply that ended normally still did not answer the request.

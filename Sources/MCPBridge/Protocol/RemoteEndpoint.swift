@@ -12,16 +12,25 @@ enum HeaderName {
 struct RemoteEndpoint: Sendable {
     let configuration: BridgeConfiguration
     let driver: CurlDriver
+    /// Where requests go: the configured URL until a permanent same-origin redirect moves it.
+    let location: EndpointLocation
+
+    init(configuration: BridgeConfiguration, driver: CurlDriver) {
+        self.configuration = configuration
+        self.driver = driver
+        self.location = EndpointLocation(configuration.serverURL)
+    }
 
     /// POSTs one JSON-RPC message (or a 2025-03-26 batch).
     /// `extraHeaders` (the 2026-07-28 routing headers) replace any session-era header of the same name.
     func post(_ message: [UInt8], session: SessionState.Snapshot, extraHeaders: [HTTPHeader] = [],
-              timeout: Duration? = nil, freshConnection: Bool = false) -> TransferStream {
+              timeout: Duration? = nil, freshConnection: Bool = false, url: String? = nil) -> TransferStream {
         var headers = protocolHeaders(session: session, extra: extraHeaders)
         headers.insert(HTTPHeader(name: HeaderName.accept, value: "application/json, text/event-stream"), at: 0)
         headers.insert(HTTPHeader(name: HeaderName.contentType, value: "application/json"), at: 1)
         var post = request(.post, headers: headers, body: message, timeout: timeout)
         post.freshConnection = freshConnection
+        if let url { post.url = url }
         return driver.start(post)
     }
 
@@ -60,7 +69,7 @@ struct RemoteEndpoint: Sendable {
     ) -> HTTPRequest {
         var request = HTTPRequest(
             method: method,
-            url: configuration.serverURL,
+            url: location.current,
             headers: headers,
             body: body,
             connectTimeout: configuration.connectTimeout,

@@ -1,0 +1,16 @@
+import Synchronization
+
+/// The endpoint URL in force, shared by every request; changed only by a permanent same-origin redirect.
+final class EndpointLocation: Sendable {
+    private let url: Mutex<String>
+
+    init(_ url: String) {
+        self.url = Mutex(url)
+    }
+
+    var current: String { url.withLock { $0 } }
+
+    func move(to newURL: String) {
+        url.withLock { $0 = newURL }
+    }
+}
