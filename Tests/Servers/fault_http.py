@@ -12,6 +12,7 @@ import asyncio
 import json
 import signal
 import socket
+import ssl
 import struct
 import sys
 from dataclasses import dataclass, field
@@ -242,8 +243,8 @@ async def _serve_conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
             writer.close()
 
 
-async def serve(handle: Handler, host: str, port: int) -> None:
-    """Bind, print `LISTENING <port>`, serve until SIGTERM/SIGINT."""
+async def serve(handle: Handler, host: str, port: int, tls: "ssl.SSLContext | None" = None) -> None:
+    """Bind, print `LISTENING <port>`, serve (over TLS when `tls` is given) until SIGTERM/SIGINT."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -261,7 +262,7 @@ async def serve(handle: Handler, host: str, port: int) -> None:
         finally:
             tasks.discard(t)
 
-    server = await asyncio.start_server(on_client, sock=sock, limit=1 << 20)
+    server = await asyncio.start_server(on_client, sock=sock, limit=1 << 20, ssl=tls)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

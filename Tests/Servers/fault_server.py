@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import ssl
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
@@ -397,9 +398,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="fault-injecting HTTP server for mcp-bridge tests")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     try:
-        asyncio.run(serve(handle, args.host, args.port))
+        asyncio.run(serve(handle, args.host, args.port, tls))
     except KeyboardInterrupt:
         pass
     print("fault-server: stopped", file=sys.stderr, flush=True)
