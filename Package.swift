@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(
             name: "MCPBridgeTests",
             dependencies: ["MCPBridge"],
+            exclude: ["Golden"],  // expected outputs, read from the repository path (`GoldenFile`)
             swiftSettings: swiftSettings
         ),
     ]

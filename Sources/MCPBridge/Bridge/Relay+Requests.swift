@@ -107,7 +107,8 @@ extension Relay {
                                       hops: hops + 1)
         }
         guard (200..<300).contains(head.status) else {
-            return try await failedStatus(head, events: &events, request: request)
+            let renewedSessionLost = head.status == 404 && snapshot.sessionID != nil && !mayRenewSession
+            return try await failedStatus(head, events: &events, request: request, sessionLost: renewedSessionLost)
         }
         guard head.status != 202 && head.status != 204 else {
             throw BridgeError(.protocolViolation, "the server accepted the request (HTTP \(head.status)) but sent "
@@ -165,12 +166,18 @@ extension Relay {
     }
 
     /// A non-2xx answer: relay the server's own JSON-RPC error for this id if it sent one, else explain the status.
+    /// `sessionLost`: a 404 for the session just re-established (e.g. stateful replicas behind round robin).
     private func failedStatus(
         _ head: HTTPResponseHead, events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
-        request: HostRequest
+        request: HostRequest, sessionLost: Bool = false
     ) async throws {
         let body = try await Self.collect(&events, limit: 1 << 20)
         var error = BridgeError.httpStatus(head.status, body: body)
+        if sessionLost {
+            error = BridgeError(.sessionExpired, "the server did not know the session even right after mcp-bridge "
+                + "re-initialized it (HTTP 404); stateful server replicas behind a load balancer need sticky "
+                + "sessions (route by Mcp-Session-Id), or use a stateless server", httpStatus: 404, body: body)
+        }
         if let envelope = try? Envelope.classify(body), envelope.kind == .response {
             if request.modern != nil, head.status == 400,
                Envelope.number(atPath: ["error", "code"], in: body) == HeaderMismatch.code {

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// `mcp-bridge check URL [--health-url URL]` (issue 2, behaviour 15): a readable report of whether the server is
+/// reachable and speaks MCP, with exit status 0 when healthy and 1 when not.
+@Suite("check command")
+struct CheckCommandTests {
+    @Test func aHealthyStatelessServer() async throws {
+        let server = try await SharedServers.stateless.value
+        let toolCount = try await Self.toolCount(at: server.url(SharedServers.mcpPath))
+        let run = try await BridgeProcess.runToEnd([
+            "check", server.url(SharedServers.mcpPath), "--health-url", server.url("/ossserver-stateless/health"),
+        ])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let report = run.stdout
+        #expect(report.contains("/ossserver-stateless/health → 200"), "the health GET: \(report)")
+        #expect(Self.line("server", in: report)?.contains("stateless 1.0.0") == true, "server name: \(report)")
+        #expect(Self.line("session", in: report)?.contains("stateless") == true, "\(report)")
+        #expect(Self.line("tools", in: report)?.contains("\(toolCount) tools") == true, "\(report)")
+        #expect(report.contains("healthy") && !report.contains("NOT healthy"))
+        #expect(!report.contains("FAILED"))
+    }
+
+    @Test func aSessionBasedServer() async throws {
+        let server = try await SharedServers.stateful.value
+        let run = try await BridgeProcess.runToEnd(["check", server.url(SharedServers.mcpPath)])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(Self.line("session", in: run.stdout)?.contains("session-based") == true, "\(run.stdout)")
+        #expect(Self.line("server", in: run.stdout)?.contains("stateful") == true, "\(run.stdout)")
+    }
+
+    @Test func aRefusedPortIsReportedAsFailed() async throws {
+        let port = try FaultTools.unusedPort()
+        let run = try await BridgeProcess.runToEnd(["check", "http://127.0.0.1:\(port)/mcp"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("FAILED"), "\(run.stdout)")
+        #expect(run.stdout.contains("NOT healthy"))
+    }
+
+    @Test func aFailingHealthURLMakesTheServerUnhealthy() async throws {
+        let server = try await SharedServers.stateless.value
+        let port = try FaultTools.unusedPort()
+        let run = try await BridgeProcess.runToEnd([
+            "check", server.url(SharedServers.mcpPath), "--health-url", "http://127.0.0.1:\(port)/health",
+        ])
+        #expect(run.status == 1, "\(run.stdout)")
+        #expect(Self.line("health", in: run.stdout)?.contains("FAILED") == true, "\(run.stdout)")
+    }
+
+    /// The report line whose label (first word, indented) is `label`.
+    private static func line(_ label: String, in report: String) -> String? {
+        report.split(separator: "\n").map(String.init).first {
+            $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) == label
+        }
+    }
+
+    /// How many tools the server lists, asked through the bridge (the report must agree).
+    private static func toolCount(at url: String) async throws -> Int {
+        let bridge = try BridgeProcess([url, "--silent"])
+        _ = try await bridge.handshake()
+        try bridge.send(Messages.toolsList(id: 2))
+        let count = BridgeProcess.toolNames(try await bridge.readResponse(id: 2).response).count
+        _ = try await bridge.finish()
+        return count
+    }
+}

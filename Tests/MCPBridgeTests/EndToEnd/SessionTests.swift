@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// Sessions (issue 2, behaviour 6): the bridge carries the server's `Mcp-Session-Id` and the negotiated
+/// `MCP-Protocol-Version` on every later request, and when the server forgets the session (404) it re-runs the host's
+/// `initialize` + `notifications/initialized` and retries, so the host never notices: one re-initialization however
+/// many requests hit the 404.
+@Suite("Sessions")
+struct SessionTests {
+    /// The version header is the one the server's `initialize` result chose, not a constant of the bridge.
+    @Test(arguments: ["2025-03-26", "2025-06-18"])
+    func laterRequestsCarryTheSessionAndTheNegotiatedVersion(version: String) async throws {
+        let server = try await SharedServers.stateful.value
+        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
+        let initialize = try await bridge.handshake(version: version)
+        let negotiated = try #require(initialize.result?["protocolVersion"] as? String)
+        #expect(negotiated == version)
+
+        try bridge.send(Messages.call(id: 2, tool: "request_headers"))
+        let (call, _) = try await bridge.readResponse(id: 2)
+        let headers = try parseJSONObjectText(call.toolText)
+        let sessionID = try #require(headers["mcp-session-id"] as? String)
+        #expect(!sessionID.isEmpty)
+        #expect(headers["mcp-protocol-version"] as? String == negotiated)
+
+        let (status, later) = try await bridge.finish()
+        #expect(status == 0)
+        #expect(later.isEmpty)
+    }
+
+    @Test func anExpiredSessionIsRenewedWithoutTheHostNoticing() async throws {
+        let fault = try await ServerProcess.ownFaultServer()
+        let bridge = try BridgeProcess([fault.url("/session")])
+        _ = try await bridge.handshake()
+        try bridge.send(Messages.request(id: .int(2), method: "tools/list"))
+        let (first, _) = try await bridge.readResponse(id: 2)
+        #expect(first.result?["session"] as? String == "s-1")
+
+        try fault.expireFaultSessions()
+        try bridge.send(Messages.request(id: .int(3), method: "tools/list"))
+        let (renewed, before) = try await bridge.readResponse(id: 3)
+        #expect(renewed.result?["session"] as? String == "s-2")
+        #expect(before.isEmpty, "nothing but the response may reach the host: \(before)")
+
+        let log = try await fault.faultLog()
+        let initializes = log.posts(ofJSONRPCMethod: "initialize")
+        try #require(initializes.count == 2, "the host's initialize and exactly one replay: \(log.entries)")
+        #expect(initializes[1].header("mcp-session-id") == nil, "a new session starts without the dead id")
+        let attempts = log.requests(method: "POST").filter { $0.jsonBody?["id"] as? Int == 3 }
+        #expect(attempts.map { $0.header("mcp-session-id") } == ["s-1", "s-2"], "the 404'd try, then the retry")
+        let renewedInitialized = log.posts(ofJSONRPCMethod: "notifications/initialized").last
+        #expect(renewedInitialized?.header("mcp-session-id") == "s-2")
+        #expect(try entryIndex(of: initializes[1], in: log) < entryIndex(of: try #require(attempts.last), in: log))
+
+        let (status, later) = try await bridge.finish()
+        #expect(status == 0)
+        #expect(later.isEmpty, "no extra stdout (e.g. the replayed initialize's result): \(later)")
+    }
+
+    @Test func aBurstThatHitsTheExpiredSessionReInitializesOnce() async throws {
+        let fault = try await ServerProcess.ownFaultServer()
+        let bridge = try BridgeProcess([fault.url("/session")])
+        _ = try await bridge.handshake()
+        try bridge.send(Messages.request(id: .int(2), method: "tools/list"))
+        _ = try await bridge.readResponse(id: 2)
+
+        try fault.expireFaultSessions()
+        let ids = Array(10..<18)
+        let burst = ids.map { Messages.request(id: .int($0), method: "tools/list") }.joined(separator: "\n")
+        try bridge.send(burst)
+        let responses = try await bridge.readResponses(count: ids.count)
+        #expect(Set(responses.compactMap { $0["id"] as? Int }) == Set(ids))
+        for response in responses {
+            #expect(response.result?["session"] as? String == "s-2", "\(response)")
+        }
+
+        let log = try await fault.faultLog()
+        #expect(log.posts(ofJSONRPCMethod: "initialize").count == 2, "one replay for the whole burst: \(log.entries)")
+        #expect(!log.requests().contains { $0.header("mcp-session-id") == "s-3" })
+
+        let (status, later) = try await bridge.finish()
+        #expect(status == 0)
+        #expect(later.isEmpty, "\(later)")
+    }
+
+    /// The position of a request entry in the log (entries are compared by their body and session header).
+    private func entryIndex(of entry: [String: Any], in log: FaultLog) throws -> Int {
+        let index = log.entries.firstIndex {
+            $0["body"] as? String == entry["body"] as? String
+                && $0.header("mcp-session-id") == entry.header("mcp-session-id")
+        }
+        return try #require(index)
+    }
+}
