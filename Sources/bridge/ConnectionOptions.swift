@@ -25,6 +25,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Trust this PEM CA bundle instead of the system store.", valueName: "path"))
     var cacert: String?
 
+    @Option(help: ArgumentHelp("Client certificate (PEM) for servers that require mutual TLS.", valueName: "path"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("Private key (PEM) of the --cert client certificate.", valueName: "path"))
+    var key: String?
+
     @Flag(help: "Do not verify the server's TLS certificate (dangerous; for testing only).")
     var insecure = false
 
@@ -38,6 +44,7 @@ struct ConnectionOptions: ParsableArguments {
     var silent = false
 
     func validate() throws {
+        guard (cert == nil) == (key == nil) else { throw ValidationError("--cert and --key go together") }
         guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be a positive number of seconds") }
         do {
             _ = try URLPolicy.check(url, allowHTTP: allowHTTP)
@@ -72,7 +79,8 @@ struct ConnectionOptions: ParsableArguments {
             serverURL: serverURL.absoluteString,
             headers: parsed.headers,
             connectTimeout: .milliseconds(Int(connectTimeout * 1000)),
-            tls: TLSOptions(verifyPeer: !insecure, caBundlePath: cacert),
+            tls: TLSOptions(verifyPeer: !insecure, caBundlePath: cacert, clientCertificatePath: cert,
+                            clientKeyPath: key),
             useEnvironmentProxy: enableProxy
         )
     }

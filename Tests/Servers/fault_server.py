@@ -400,11 +400,15 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
     parser.add_argument("--tls-key")
+    parser.add_argument("--tls-client-ca", help="require a client certificate signed by this CA (mutual TLS)")
     args = parser.parse_args()
     tls = None
     if args.tls_cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_client_ca:
+            tls.verify_mode = ssl.CERT_REQUIRED
+            tls.load_verify_locations(args.tls_client_ca)
     try:
         asyncio.run(serve(handle, args.host, args.port, tls))
     except KeyboardInterrupt:

@@ -55,6 +55,8 @@ final class Transfer: @unchecked Sendable {
         ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0)
         ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0)
         if let ca = request.tls.caBundlePath { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, ca) }
+        if let cert = request.tls.clientCertificatePath { ccurl_easy_setopt_string(h, CURLOPT_SSLCERT, cert) }
+        if let key = request.tls.clientKeyPath { ccurl_easy_setopt_string(h, CURLOPT_SSLKEY, key) }
         ccurl_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
         // An empty proxy string stops libcurl from reading proxy variables from the environment.
         if !request.useEnvironmentProxy { ccurl_easy_setopt_string(h, CURLOPT_PROXY, "") }
