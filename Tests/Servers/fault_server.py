@@ -23,6 +23,8 @@ Scenarios (replies to a request `{"id":ID,"method":M}`; "echo" = `{"jsonrpc":"2.
   POSTed response with id "srv-1", then result {"gotReply": <its result>[, "gotError": <its error>]}, or error -32001
   on timeout), /html500, /jsonrpc-error (400, error -32602), /status?code=N[&retry_after=S] (text/plain),
   /reset-mid-sse (TCP RST), /close-mid-sse, /garbage-sse, /slow-headers?delay_ms=1000, /hang, /sse-hang,
+  /poll (like /session, but a request's POST stream is primed with an event id and `retry: 100`, then closed
+  without the response; GET with that Last-Event-ID replays the response: 2025-11-25 SSE polling),
   /sse-idle?seconds=5, /big?mb=1 (result {"echo","size","data": "xxx…"}, Content-Length), /batch (arrays),
   /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202.
   Progress notifications use the request's `_meta.progressToken` (default "fault-progress").
@@ -49,7 +51,7 @@ STATE: dict[str, Any] = {}  # per-path state, cleared by POST /_reset
 def reset_state() -> None:
     LOG.clear()
     STATE.clear()
-    STATE.update(sessions={}, next_session=1, waiters={})
+    STATE.update(sessions={}, next_session=1, waiters={}, polls={})
 
 
 reset_state()
@@ -275,7 +277,29 @@ async def check_session(req: Request, conn: Conn) -> str | None:
     return None
 
 
-async def session_endpoint(req: Request, conn: Conn, get_stream: bool) -> None:
+async def poll_post(req: Request, conn: Conn) -> None:
+    """2025-11-25 SSE polling: prime with an event id and `retry`, then close without the response."""
+    event_id = f"p-{len(STATE['polls']) + 1}"
+    STATE["polls"][event_id] = {"jsonrpc": "2.0", "id": rid(req),
+                                "result": {"echo": req.json.get("method"), "resumed": True}}
+    await conn.sse_head()
+    await conn.chunk(f"id: {event_id}\nretry: 100\ndata: \n\n")
+    await conn.end_chunks()
+
+
+async def poll_resume(req: Request, conn: Conn) -> None:
+    """The GET that resumes a polled stream: replay what came after `Last-Event-ID`, then close."""
+    last = req.headers.get("last-event-id")
+    log_event("poll-resumed", req.path, lastEventId=last)
+    pending = STATE["polls"].pop(last, None)
+    if pending is None:
+        return await conn.respond(404, "no such stream\n", "text/plain")
+    await conn.sse_head()
+    await conn.chunk(sse_event(pending, f"{last}-done"))
+    await conn.end_chunks()
+
+
+async def session_endpoint(req: Request, conn: Conn, get_stream: bool, poll: bool = False) -> None:
     if req.method == "POST" and is_request(req) and req.json.get("method") == "initialize":
         sid = f"s-{STATE['next_session']}"
         STATE["next_session"] += 1
@@ -293,12 +317,16 @@ async def session_endpoint(req: Request, conn: Conn, get_stream: bool) -> None:
         STATE["sessions"][sid] = "deleted"
         log_event("session-deleted", req.path, session=sid)
         await conn.respond(200)
+    elif req.method == "GET" and poll and req.headers.get("last-event-id"):
+        await poll_resume(req, conn)
     elif req.method == "GET" and get_stream:
         await get_stream_sse(req, conn, sid)
     elif req.method == "GET":
         await conn.respond(405, "GET stream not offered\n", "text/plain", [("Allow", "POST, DELETE")])
     elif not is_request(req):
         await conn.respond(202)
+    elif poll:
+        await poll_post(req, conn)
     else:
         await conn.respond_json(200, {"jsonrpc": "2.0", "id": rid(req),
                                       "result": {"session": sid, "method": req.json.get("method")}})
@@ -360,10 +388,10 @@ async def handle(req: Request, conn: Conn) -> None:
 
     LOG.append({"method": req.method, "path": path, "query": req.raw_query, "headers": req.headers,
                 "body": req.body.decode("utf-8", errors="replace")})
-    if path in ("/session", "/get-stream"):
+    if path in ("/session", "/get-stream", "/poll"):
         if req.method == "POST" and req.json_error:
             return await parse_error(conn)
-        return await session_endpoint(req, conn, get_stream=path == "/get-stream")
+        return await session_endpoint(req, conn, get_stream=path == "/get-stream", poll=path == "/poll")
     if path == "/202":
         return await conn.respond(202)
     scenario = SCENARIOS.get(path)

@@ -92,3 +92,22 @@ struct SessionTests {
         return try #require(index)
     }
 }
+
+/// 2025-11-25 SSE polling: a server may close a request's stream after an event id and `retry`, without the
+/// response; the client must resume with GET and `Last-Event-ID` and still answer the host (issue 2, item 7).
+@Suite("Polled response streams")
+struct PolledStreamTests {
+    @Test func aStreamClosedAfterAnEventIDIsResumedWithLastEventID() async throws {
+        let server = try await ServerProcess.ownFaultServer()
+        let bridge = try BridgeProcess([server.url("/poll")])
+        _ = try await bridge.handshake()
+        try bridge.send(Messages.toolsList(id: 2))
+        let (response, _) = try await bridge.readResponse(id: 2)
+        #expect(response.result?["resumed"] as? Bool == true, "\(response)")
+        try bridge.closeStdin()
+        #expect(try await bridge.waitForExit() == 0)
+        let resumed = try await server.faultLog().events("poll-resumed")
+        #expect(resumed.count == 1)
+        #expect(resumed.first?["lastEventId"] as? String == "p-1")
+    }
+}
