@@ -94,9 +94,4 @@ actor SessionState {
         return result.map { adopt(sessionID: $0.0, protocolVersion: $0.1) }
     }
 
-    /// Forgets the session after a DELETE at shutdown.
-    func end() -> String? {
-        defer { sessionID = nil }
-        return sessionID
-    }
 }
