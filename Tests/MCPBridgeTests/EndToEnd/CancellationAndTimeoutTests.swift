@@ -27,7 +27,7 @@ struct CancellationAndTimeoutTests {
 
         // Nothing is left in flight, so the drain (default 30 s) has nothing to wait for.
         try bridge.closeStdin()
-        #expect(try await bridge.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(try await bridge.waitForExit(timeout: .seconds(25)) == 0)
         var after: [String] = []
         while let line = try await bridge.stdout.nextLine(timeout: .seconds(5)) { after.append(line) }
         #expect(after.isEmpty, "nothing may be written for a cancelled request: \(after)")
@@ -39,7 +39,7 @@ struct CancellationAndTimeoutTests {
         let server = try await ServerProcess.ownFaultServer()
         let bridge = try BridgeProcess([server.url(path), "--request-timeout", "0.5"])
         try bridge.send(Messages.call(id: 9, tool: "anything"))
-        let (response, before) = try await bridge.readResponse(id: 9, timeout: .seconds(10))
+        let (response, before) = try await bridge.readResponse(id: 9, timeout: .seconds(30))
         #expect(before.allSatisfy { $0["method"] as? String == "notifications/progress" }, "\(before)")
         #expect(response.errorCode == -32001, "timeout error: \(response)")
         #expect(response.errorMessage?.contains("--request-timeout") == true)
@@ -55,7 +55,7 @@ struct CancellationAndTimeoutTests {
         let server = try await SharedServers.fault.value
         let bridge = try BridgeProcess([server.url("/slow-headers?delay_ms=3000"), "--request-timeout", "1"])
         try bridge.send(Messages.call(id: 11, tool: "anything"))
-        let (response, _) = try await bridge.readResponse(id: 11, timeout: .seconds(10))
+        let (response, _) = try await bridge.readResponse(id: 11, timeout: .seconds(30))
         #expect(response.errorCode == -32001, "timeout error: \(response)")
         try bridge.closeStdin()
         #expect(try await bridge.waitForExit() == 0)

@@ -64,7 +64,7 @@ struct RequestFlowTests {
         #expect(answered.keys.sorted() == ids, "every id answered")
         #expect(answered.values.allSatisfy { $0 == 1 }, "each id exactly once: \(answered)")
         // Serially this would take 50 s; concurrent relaying takes a little over 1 s plus server overhead.
-        #expect(elapsed < .seconds(15), "50 one-second calls took \(elapsed): not relayed concurrently")
+        #expect(elapsed < .seconds(30), "50 one-second calls took \(elapsed): not relayed concurrently")
 
         try bridge.closeStdin()
         #expect(try await bridge.waitForExit() == 0)

@@ -8,7 +8,7 @@ import Testing
 struct ServerToClientTests {
     @Test func aServerRequestReachesTheHostAndItsAnswerReachesTheServer() async throws {
         let fault = try await ServerProcess.ownFaultServer()  // its reply waiter is per server: not shared
-        let bridge = try BridgeProcess([fault.url("/sse-server-request")])
+        let bridge = try BridgeProcess([fault.url("/sse-server-request?timeout_s=60")])
         try bridge.send(Messages.call(id: 5, tool: "needs_a_ping"))
 
         let ping = try await bridge.readMessage()

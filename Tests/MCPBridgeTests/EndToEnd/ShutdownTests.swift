@@ -22,10 +22,10 @@ struct ShutdownTests {
         let bridge = try BridgeProcess([server.url("/hang"), "--drain-timeout", "1"])
         try bridge.send(Messages.call(id: 21, tool: "anything"))
         try bridge.closeStdin()
-        let (response, _) = try await bridge.readResponse(id: 21, timeout: .seconds(10))
+        let (response, _) = try await bridge.readResponse(id: 21, timeout: .seconds(30))
         #expect(response.errorCode == -32010, "shutdown error: \(response)")
         // /hang never answers: exiting at all proves the drain stopped waiting after --drain-timeout.
-        #expect(try await bridge.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(try await bridge.waitForExit(timeout: .seconds(30)) == 0)
     }
 
     @Test func theSessionIsDeletedAtExit() async throws {
@@ -65,9 +65,9 @@ struct ShutdownTests {
         try bridge.send(Messages.call(id: 24, tool: "anything"))
         try await server.waitForLog("the POST of request 24") { $0.post(ofRequestID: 24) != nil }
         bridge.process.terminate()
-        let (response, _) = try await bridge.readResponse(id: 24, timeout: .seconds(15))
+        let (response, _) = try await bridge.readResponse(id: 24, timeout: .seconds(40))
         #expect(response.errorCode == -32010, "shutdown error: \(response)")
-        #expect(try await bridge.waitForExit(timeout: .seconds(15)) == 0)
+        #expect(try await bridge.waitForExit(timeout: .seconds(40)) == 0)
         try await server.waitForLog("the abandoned transfer closed") { !$0.events("client-closed").isEmpty }
     }
 
@@ -77,7 +77,7 @@ struct ShutdownTests {
         try bridge.closeStdout()
         try bridge.send(Messages.call(id: 23, tool: "anything"))
         // stdin stays open: only the failed write to stdout can end the bridge.
-        let status = try await bridge.exitStatus(within: .seconds(5))
+        let status = try await bridge.exitStatus(within: .seconds(20))
         #expect(status == 0, "exit status \(status.map(String.init) ?? "none: still running after 5 s")")
         let deadline = ContinuousClock.now + .seconds(5)
         while !bridge.stderr.isClosed && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }

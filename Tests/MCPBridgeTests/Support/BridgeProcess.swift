@@ -41,7 +41,7 @@ final class BridgeProcess: @unchecked Sendable {
     }
 
     /// The next stdout line; fails the test if none arrives in time.
-    func readLine(timeout: Duration = .seconds(15)) async throws -> String {
+    func readLine(timeout: Duration = .seconds(60)) async throws -> String {
         guard let line = try await stdout.nextLine(timeout: timeout) else {
             throw TestFailure("stdout closed; stderr: \(stderr.text)")
         }
@@ -49,7 +49,7 @@ final class BridgeProcess: @unchecked Sendable {
     }
 
     /// The next stdout line parsed as a JSON object.
-    func readMessage(timeout: Duration = .seconds(15)) async throws -> [String: Any] {
+    func readMessage(timeout: Duration = .seconds(60)) async throws -> [String: Any] {
         let line = try await readLine(timeout: timeout)
         guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw TestFailure("not a JSON object: \(line)")
@@ -58,7 +58,7 @@ final class BridgeProcess: @unchecked Sendable {
     }
 
     /// Reads lines until the response with `id` arrives; returns it and everything that came before it.
-    func readResponse(id: Int, timeout: Duration = .seconds(15)) async throws -> (response: [String: Any],
+    func readResponse(id: Int, timeout: Duration = .seconds(60)) async throws -> (response: [String: Any],
                                                                                 before: [[String: Any]]) {
         var before: [[String: Any]] = []
         while true {
@@ -68,7 +68,7 @@ final class BridgeProcess: @unchecked Sendable {
         }
     }
 
-    func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
+    func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else { throw TestFailure("bridge did not exit; stderr: \(stderr.text)") }

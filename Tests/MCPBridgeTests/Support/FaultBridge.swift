@@ -57,7 +57,7 @@ extension BridgeProcess {
     }
 
     /// Reads lines until the response (a message without `method`) for `id` arrives; returns it and what came first.
-    func readResponse(_ id: TestID, timeout: Duration = .seconds(15)) async throws -> (response: [String: Any],
+    func readResponse(_ id: TestID, timeout: Duration = .seconds(60)) async throws -> (response: [String: Any],
                                                                                      before: [[String: Any]]) {
         var before: [[String: Any]] = []
         while true {
@@ -68,7 +68,7 @@ extension BridgeProcess {
     }
 
     /// Reads until `count` responses arrived, in whatever order; server notifications and requests are skipped.
-    func readResponses(count: Int, timeout: Duration = .seconds(15)) async throws -> [[String: Any]] {
+    func readResponses(count: Int, timeout: Duration = .seconds(60)) async throws -> [[String: Any]] {
         var responses: [[String: Any]] = []
         while responses.count < count {
             let message = try await readMessage(timeout: timeout)

@@ -21,7 +21,7 @@ extension ServerProcess {
 
     /// Polls `/_log` until `condition` holds (events such as client-closed are logged asynchronously).
     @discardableResult
-    func waitForLog(timeout: Duration = .seconds(10), _ what: String,
+    func waitForLog(timeout: Duration = .seconds(30), _ what: String,
                     until condition: (FaultLog) -> Bool) async throws -> FaultLog {
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -150,7 +150,7 @@ final class UnreadStdoutBridge: @unchecked Sendable {
 
 extension BridgeProcess {
     /// Waits for the exit and for stdout and stderr to reach end of file, so their text is complete.
-    func waitForExitAndOutput(timeout: Duration = .seconds(15)) async throws -> Int32 {
+    func waitForExitAndOutput(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let status = try await waitForExit(timeout: timeout)
         let deadline = ContinuousClock.now + .seconds(5)
         while !(stdout.isClosed && stderr.isClosed) && ContinuousClock.now < deadline {

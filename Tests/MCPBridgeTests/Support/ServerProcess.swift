@@ -28,7 +28,7 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         var found: Int?
         while found == nil {
-            guard let line = try await stdout.nextLine(timeout: .seconds(30)) else {
+            guard let line = try await stdout.nextLine(timeout: .seconds(90)) else {
                 throw TestFailure("\(script) exited before listening: \(stderr.text)")
             }
             if line.hasPrefix("LISTENING ") { found = Int(line.dropFirst("LISTENING ".count)) }
