@@ -44,7 +44,6 @@ struct BridgeRunResult {
     let status: Int32
     let stdout: String
     let stderr: String
-    let elapsed: Duration
 
     var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 }
@@ -53,12 +52,10 @@ extension BridgeProcess {
     /// Runs `mcp-bridge arguments` with stdin closed at once and waits for it to exit with all its output.
     static func runToEnd(_ arguments: [String], environment: [String: String] = [:],
                          timeout: Duration = .seconds(30)) async throws -> BridgeRunResult {
-        let started = ContinuousClock.now
         let bridge = try BridgeProcess(arguments, environment: environment)
         try? bridge.closeStdin()  // it may already have exited (a rejected URL): that is fine
         let status = try await bridge.waitForExitAndOutput(timeout: timeout)
-        return BridgeRunResult(status: status, stdout: bridge.stdout.text, stderr: bridge.stderr.text,
-                               elapsed: ContinuousClock.now - started)
+        return BridgeRunResult(status: status, stdout: bridge.stdout.text, stderr: bridge.stderr.text)
     }
 
     /// Answers a server-to-client request (elicitation, ping, ...) the way a host does: same id, this result.
