@@ -44,6 +44,9 @@ static inline CURLcode ccurl_easy_getinfo_pointer(CURL *_Nonnull h, CURLINFO i, 
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *_Nonnull m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
 }
+static inline CURLSHcode ccurl_share_setopt_long(CURLSH *_Nonnull s, CURLSHoption o, long v) {
+    return curl_share_setopt(s, o, v);
+}
 static inline curl_version_info_data *_Nonnull ccurl_version_info_now(void) {
     return curl_version_info(CURLVERSION_NOW);
 }

@@ -2,7 +2,7 @@
 """Runs nginx in the foreground as a round-robin load balancer in front of MCP test servers.
 
     python nginx_lb.py [--port 0] --upstream 127.0.0.1:PORT [--upstream ...]
-                       [--prefix /ossserver-stateless/] [--sticky-session] [--nginx /usr/sbin/nginx]
+                       [--prefix /ossserver-stateless/] [--sticky-session | --sticky-cookie] [--nginx /usr/sbin/nginx]
 
 Everything nginx writes (config, pid, logs, temp files) lives in a fresh temp dir: /etc/nginx and /var
 are never touched. Prints `LISTENING <port>` on stdout once the port accepts connections. SIGTERM/SIGINT
@@ -49,7 +49,7 @@ http {{
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
 
-    upstream mcp_backends {{
+{cookie_map}    upstream mcp_backends {{
 {balance}{servers}
         keepalive 16;              # reuse upstream connections (needs HTTP/1.1 + empty Connection below)
     }}
@@ -72,6 +72,7 @@ http {{
             proxy_next_upstream error timeout;     # see the module docstring: never re-sends a sent POST
             client_max_body_size 0;
             add_header X-Upstream $upstream_addr always;
+{cookie_header}
         }}
     }}
 }}
@@ -97,6 +98,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="listen port on 127.0.0.1 (0 = pick a free one)")
     parser.add_argument("--upstream", action="append", required=True, help="host:port, repeatable")
     parser.add_argument("--prefix", default="/ossserver-stateless/", help="location to proxy")
+    parser.add_argument("--sticky-cookie", action="store_true",
+                        help="pin each client to a replica with a cookie, as AWS ALB stickiness does (stateful servers)")
     parser.add_argument("--sticky-session", action="store_true",
                         help="hash on the Mcp-Session-Id header instead of round robin (stateful servers)")
     parser.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
@@ -106,11 +109,20 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="nginx-lb-")
     os.chmod(tmp, 0o755)  # when run as root, the workers (nobody) must reach the temp dirs
     balance = "        hash $http_mcp_session_id consistent;\n" if args.sticky_session else ""
+    cookie_map = cookie_header = ""
+    if args.sticky_cookie:
+        # No cookie yet: pick by this request's id and hand that id out as the cookie, so the next requests hash
+        # to the same replica (open-source nginx has no `sticky cookie`; this is the same effect).
+        cookie_map = "    map $cookie_lb $lb_key {\n        \"\" $request_id;\n        default $cookie_lb;\n    }\n\n"
+        balance = "        hash $lb_key consistent;\n"
+        cookie_header = "            add_header Set-Cookie \"lb=$lb_key; Path=/\" always;"
+
     # max_fails/fail_timeout: a refused upstream is skipped for 2 s (default 10 s) so chaos tests recover fast.
     servers = "\n".join(f"        server {u} max_fails=1 fail_timeout=2s;" for u in args.upstream)
     conf = os.path.join(tmp, "nginx.conf")
     with open(conf, "w") as f:
-        f.write(CONFIG.format(tmp=tmp, port=port, prefix=args.prefix, balance=balance, servers=servers))
+        f.write(CONFIG.format(tmp=tmp, port=port, prefix=args.prefix, balance=balance, servers=servers,
+                              cookie_map=cookie_map, cookie_header=cookie_header))
 
     proc = subprocess.Popen([args.nginx, "-p", tmp, "-e", "stderr", "-c", conf, "-g", "daemon off;"],
                             stdin=subprocess.DEVNULL, stdout=sys.stderr)

@@ -19,6 +19,10 @@ final class CurlDriver: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
+    /// Cookies shared by every transfer (driver thread only, so the share needs no locks): load balancers pin a
+    /// client to a replica with a cookie (AWS ALB's AWSALB, for instance), which keeps a stateful server's
+    /// session on the replica that holds it.
+    private let cookies: UnsafeMutableRawPointer
     private let inbox = Mutex<[Command]>([])
     private let nextID = Atomic<Int>(1)
     private let quickAck = QuickAck()
@@ -35,6 +39,9 @@ final class CurlDriver: @unchecked Sendable {
         _ = Self.globalInit
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         self.multi = multi
+        guard let share = curl_share_init() else { fatalError("curl_share_init failed: out of memory") }
+        ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_COOKIE.rawValue))
+        self.cookies = share
         // Enough idle connections to reuse for 64+ requests in flight without reconnecting.
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
         // The thread keeps the driver alive until `shutdown` ends its loop.
@@ -46,7 +53,8 @@ final class CurlDriver: @unchecked Sendable {
     func start(_ request: HTTPRequest) -> TransferStream {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransferEvent.self)
         let id = nextID.add(1, ordering: .relaxed).oldValue
-        guard let transfer = Transfer(id: id, request: request, quickAck: quickAck, continuation: continuation) else {
+        guard let transfer = Transfer(id: id, request: request, quickAck: quickAck, cookies: cookies,
+                                      continuation: continuation) else {
             continuation.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
             return TransferStream(events: stream, acknowledge: { _ in })
         }

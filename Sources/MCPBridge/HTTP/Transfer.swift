@@ -19,7 +19,7 @@ final class Transfer: @unchecked Sendable {
     private var pendingHeaders: [(name: String, value: String)] = []
     private(set) var headDelivered = false
 
-    init?(id: Int, request: HTTPRequest, quickAck: QuickAck,
+    init?(id: Int, request: HTTPRequest, quickAck: QuickAck, cookies: UnsafeMutableRawPointer,
           continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
         guard let handle = curl_easy_init() else { return nil }
         self.id = id
@@ -29,6 +29,9 @@ final class Transfer: @unchecked Sendable {
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         configure(request)
+        // An empty cookie file turns on the in-memory cookie engine; the share makes it one jar for all transfers.
+        ccurl_easy_setopt_string(handle, CURLOPT_COOKIEFILE, "")
+        ccurl_easy_setopt_pointer(handle, CURLOPT_SHARE, cookies)
     }
 
     deinit {

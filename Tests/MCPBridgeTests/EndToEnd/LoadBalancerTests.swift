@@ -71,4 +71,26 @@ struct LoadBalancerTests {
         #expect(status == 0)
         #expect(later.isEmpty, "no late or duplicate answers: \(later)")
     }
+
+    /// Load balancers pin clients with a cookie (AWS ALB stickiness): the bridge keeps one cookie jar for all its
+    /// requests, so a stateful server's session stays on the replica that holds it and every call succeeds.
+    @Test func statefulReplicasBehindCookieStickinessAllSucceed() async throws {
+        let cluster = try await ReplicaCluster(mode: "stateful", stickyCookie: true)
+        let bridge = try BridgeProcess([cluster.endpoint])
+        _ = try await bridge.handshake()
+        var replicas: Set<String> = []
+        for id in 300..<315 {
+            try bridge.send(Messages.call(id: id, tool: "whoami"))
+            let (answer, _) = try await bridge.readResponse(id: id)
+            let name = try #require(answer.toolText, "every call succeeds: \(answer)")
+            replicas.insert(name)
+        }
+        let burst = (315..<325).map { Messages.call(id: $0, tool: "whoami") }.joined(separator: "\n")
+        try bridge.send(burst)
+        let answers = try await bridge.readResponses(count: 10)
+        #expect(answers.allSatisfy { $0.toolText != nil }, "\(answers)")
+        #expect(replicas.count == 1, "one replica holds the session: \(replicas)")
+        let (status, _) = try await bridge.finish()
+        #expect(status == 0)
+    }
 }

@@ -9,7 +9,7 @@ final class ReplicaCluster: Sendable {
     let balancer: ServerProcess
 
     /// Starts the replicas concurrently (each takes ~1.5 s to import the SDK), then the balancer in front of them.
-    init(mode: String, count: Int = 3, stickySessions: Bool = false) async throws {
+    init(mode: String, count: Int = 3, stickySessions: Bool = false, stickyCookie: Bool = false) async throws {
         replicas = try await withThrowingTaskGroup(of: (Int, ServerProcess).self) { group in
             for index in 1...count {
                 group.addTask {
@@ -25,6 +25,7 @@ final class ReplicaCluster: Sendable {
         var arguments = ["--port", "0", "--prefix", "/ossserver-stateless/"]
         for replica in replicas { arguments += ["--upstream", "127.0.0.1:\(replica.port)"] }
         if stickySessions { arguments.append("--sticky-session") }
+        if stickyCookie { arguments.append("--sticky-cookie") }
         balancer = try await ServerProcess(script: "nginx_lb.py", arguments: arguments)
     }
 
