@@ -13,6 +13,7 @@ final class Transfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let flow = TransferFlow()
     private let quickAck: QuickAck
+    private let pool: EasyHandlePool
     private let continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -21,10 +22,11 @@ final class Transfer: @unchecked Sendable {
     /// This transfer's connection, once `acknowledgeNow` has found it.
     private var ackSocket: Int32?
 
-    init?(id: Int, request: HTTPRequest, quickAck: QuickAck,
+    init?(id: Int, request: HTTPRequest, quickAck: QuickAck, pool: EasyHandlePool,
           continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
-        guard let handle = curl_easy_init() else { return nil }
+        guard let handle = pool.take() else { return nil }
         self.id = id
+        self.pool = pool
         self.quickAck = quickAck
         self.handle = handle
         self.continuation = continuation
@@ -33,8 +35,10 @@ final class Transfer: @unchecked Sendable {
         configure(request)
     }
 
+    /// The driver releases a transfer only after removing its handle from the multi handle, so the handle can go
+    /// back to the pool (reset first, so it no longer points at the header list and buffer freed below).
     deinit {
-        curl_easy_cleanup(handle)
+        pool.recycle(handle)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
