@@ -20,6 +20,8 @@ struct HTTPRequest: Sendable {
     var useEnvironmentProxy = false
     /// Open a new connection instead of reusing one (retries).
     var freshConnection = false
+    /// `--compressed`: send `Accept-Encoding` with every encoding libcurl supports and decode the reply.
+    var acceptCompressed = false
 
     init(
         method: Method,

@@ -50,6 +50,8 @@ final class Transfer: @unchecked Sendable {
         ccurl_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
         ccurl_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
         ccurl_easy_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.milliseconds)
+        // "" = every encoding this libcurl decodes (gzip, deflate, br, zstd here).
+        if request.acceptCompressed { ccurl_easy_setopt_string(h, CURLOPT_ACCEPT_ENCODING, "") }
         if let total = request.totalTimeout {
             ccurl_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, max(1, total.milliseconds))
         }
