@@ -37,6 +37,9 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Use http_proxy/https_proxy/no_proxy from the environment.")
     var enableProxy = false
 
+    @Flag(help: "Ask the server for compressed replies (Accept-Encoding: gzip, deflate, br, zstd).")
+    var compressed = false
+
     @Flag(help: "Log each message's method, id, HTTP status and timing to stderr (secrets redacted).")
     var debug = false
 
@@ -75,7 +78,7 @@ struct ConnectionOptions: ParsableArguments {
                 + "impersonate the server and read your credentials"
             logger.warning("\(text)")
         }
-        return BridgeConfiguration(
+        var configuration = BridgeConfiguration(
             serverURL: serverURL.absoluteString,
             headers: parsed.headers,
             connectTimeout: .milliseconds(Int(connectTimeout * 1000)),
@@ -83,6 +86,8 @@ struct ConnectionOptions: ParsableArguments {
                             clientKeyPath: key),
             useEnvironmentProxy: enableProxy
         )
+        configuration.compressedReplies = compressed
+        return configuration
     }
 }
 

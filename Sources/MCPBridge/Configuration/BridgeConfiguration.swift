@@ -30,6 +30,9 @@ public struct BridgeConfiguration: Sendable {
     public var useEnvironmentProxy: Bool
     /// `User-Agent` sent on every request.
     public var userAgent: String
+    /// `--compressed`: ask for compressed replies. Off by default: on loopback or a LAN decoding cost more CPU and time
+    /// than the bytes saved (measured: Benchmarks/transport_options.py); worth it for large replies over slow links.
+    public var compressedReplies = false
 
     public init(
         serverURL: String,

@@ -26,6 +26,7 @@ final class CurlDriver: @unchecked Sendable {
     private let inbox = Mutex<[Command]>([])
     private let nextID = Atomic<Int>(1)
     private let quickAck = QuickAck()
+    private let handles = EasyHandlePool()
     /// Driver thread only.
     private var active: [Int: Transfer] = [:]
     private var running = true
@@ -53,8 +54,8 @@ final class CurlDriver: @unchecked Sendable {
     func start(_ request: HTTPRequest) -> TransferStream {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransferEvent.self)
         let id = nextID.add(1, ordering: .relaxed).oldValue
-        guard let transfer = Transfer(id: id, request: request, quickAck: quickAck, cookies: cookies,
-                                      continuation: continuation) else {
+        guard let transfer = Transfer(id: id, request: request, quickAck: quickAck, pool: handles,
+                                      cookies: cookies, continuation: continuation) else {
             continuation.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
             return TransferStream(events: stream, acknowledge: { _ in })
         }

@@ -20,6 +20,8 @@ struct HTTPRequest: Sendable {
     var useEnvironmentProxy = false
     /// Open a new connection instead of reusing one (retries).
     var freshConnection = false
+    /// `--compressed`: send `Accept-Encoding` with every encoding libcurl supports and decode the reply.
+    var acceptCompressed = false
 
     init(
         method: Method,
@@ -66,16 +68,31 @@ struct HTTPResponseHead: Sendable {
     /// Header lines in arrival order; names as the server spelled them.
     var headers: [(name: String, value: String)]
 
-    /// The first value of a header, matched case-insensitively as HTTP requires.
+    /// The first value of a header, matched case-insensitively as HTTP requires (ASCII folding, no copies:
+    /// this runs several times per reply).
     func value(for name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { Self.namesEqual($0.name, name) }?.value
     }
 
     /// The media type without parameters, lower-cased: `text/event-stream; charset=utf-8` → `text/event-stream`.
     var mediaType: String? {
         guard let raw = value(for: "content-type") else { return nil }
         let type = raw.split(separator: ";", maxSplits: 1).first ?? ""
-        return type.trimmingSpaces().lowercased()
+        let trimmed = type.trimmingSpaces()
+        // The usual, already lower-case spelling needs no second string.
+        if !trimmed.utf8.contains(where: { $0 &- 0x41 < 26 || $0 >= 0x80 }) { return trimmed }
+        return trimmed.lowercased()
+    }
+
+    private static func namesEqual(_ a: String, _ b: String) -> Bool {
+        if a.utf8.contains(where: { $0 >= 0x80 }) || b.utf8.contains(where: { $0 >= 0x80 }) {
+            return a.lowercased() == b.lowercased()  // not a token; keep Unicode case folding
+        }
+        return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { foldASCII($0) == foldASCII($1) }
+    }
+
+    private static func foldASCII(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
     }
 }
 

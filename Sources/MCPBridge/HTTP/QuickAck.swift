@@ -25,15 +25,19 @@ final class QuickAck: @unchecked Sendable {
         return 0
     }
 
-    /// Flushes the pending ACK of the connection whose local port is `localPort`.
-    func acknowledge(localPort: Int) {
-        guard localPort > 0 else { return }
+    /// Flushes the pending ACK of the connection whose local port is `localPort`; returns its socket, which the
+    /// caller may keep for the rest of its transfer (a transfer never changes connection) and pass to `flush`.
+    @discardableResult
+    func acknowledge(localPort: Int) -> Int32? {
+        guard localPort > 0 else { return nil }
         if let socket = socketByPort[localPort], Self.port(of: socket) == localPort {
-            Self.setQuickAck(socket)
-            return
+            Self.flush(socket)
+            return socket
         }
         reindex()
-        if let socket = socketByPort[localPort] { Self.setQuickAck(socket) }
+        guard let socket = socketByPort[localPort] else { return nil }
+        Self.flush(socket)
+        return socket
     }
 
     /// Rebuilds the port index, forgetting descriptors that are no longer sockets libcurl opened.
@@ -71,7 +75,8 @@ final class QuickAck: @unchecked Sendable {
         }
     }
 
-    private static func setQuickAck(_ socket: Int32) {
+    /// Sets TCP_QUICKACK once: one system call, no lookup.
+    static func flush(_ socket: Int32) {
         var on: Int32 = 1
         setsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &on, socklen_t(MemoryLayout<Int32>.size))
     }

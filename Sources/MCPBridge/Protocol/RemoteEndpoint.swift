@@ -77,6 +77,7 @@ struct RemoteEndpoint: Sendable {
             tls: configuration.tls
         )
         request.useEnvironmentProxy = configuration.useEnvironmentProxy
+        request.acceptCompressed = configuration.compressedReplies
         return request
     }
 }
