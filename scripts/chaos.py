@@ -114,8 +114,25 @@ def call(i: int, tool: str, arguments: dict) -> str:
                        "params": {"name": tool, "arguments": arguments}}, separators=(",", ":"))
 
 
+def merge(total: dict | None, one: dict) -> dict:
+    """Sums of several trials of one scenario (same replicas and nginx, a new bridge and session each)."""
+    if total is None:
+        return dict(one)
+    for key in ("sent", "answered", "answered_twice", "hung", "succeeded", "unclear_errors", "stray_lines"):
+        total[key] += one[key]
+    for code, n in one["errors"].items():
+        total["errors"][code] = total["errors"].get(code, 0) + n
+    total["error_samples"] = {**one["error_samples"], **total["error_samples"]}
+    total["elapsed_s"] = round(total["elapsed_s"] + one["elapsed_s"], 2)
+    total["max_ms"] = max(total["max_ms"], one["max_ms"])
+    total["bridge_exit_ok"] = total["bridge_exit_ok"] and one["bridge_exit_ok"]
+    total["tools_list_ok"] = total["tools_list_ok"] and one["tools_list_ok"]
+    total["success_ratio"] = round(total["succeeded"] / total["sent"], 5) if total["sent"] else 0.0
+    return total
+
+
 def scenario(name: str, *, mode: str, sticky: bool, kills: bool, tool: str, requests: int, window: int,
-             deadline: float, quick: bool) -> dict:
+             deadline: float, quick: bool, trials: int = 1, interval: float = 0.0) -> dict:
     workdir = scratch_dir(f"chaos-{name}-")
     ledger = os.path.join(workdir, "ledger.tsv") if tool == "add_item" else None
     replicas: list[Replica] = []
@@ -123,38 +140,57 @@ def scenario(name: str, *, mode: str, sticky: bool, kills: bool, tool: str, requ
     host: Host | None = None
     chaos: Chaos | None = None
     try:
-        replicas = [Replica(f"r{k}", mode, workdir, ledger) for k in range(3)]
+        replicas = [None, None, None]  # type: ignore[list-item]
+
+        def start(k: int) -> None:
+            replicas[k] = Replica(f"r{k}", mode, workdir, ledger)
+
+        starters = [threading.Thread(target=start, args=(k,)) for k in range(3)]
+        for t in starters:
+            t.start()
+        for t in starters:
+            t.join()
+        if not all(replicas):
+            raise RuntimeError("a replica did not start")
         argv = [python(), "-u", os.path.join(SERVERS, "nginx_lb.py"), "--port", "0"]
         for replica in replicas:
             argv += ["--upstream", f"127.0.0.1:{replica.port}"]
         if sticky:
             argv.append("--sticky-session")
         lb = Child(argv, os.path.join(workdir, "nginx.log"))
-        host = Host(f"http://127.0.0.1:{lb.port}{MCP_PATH}", stderr_path=os.path.join(workdir, "bridge.log"))
-        init = host.handshake()
-        if "result" not in init:
-            raise RuntimeError(f"initialize failed: {init}")
-        tools = host.call('{"jsonrpc":"2.0","id":-1,"method":"tools/list"}')  # caches readOnlyHint annotations
-        if "result" not in tools:
-            log(f"{name}: tools/list failed: {tools}")
-        if kills:
-            chaos = Chaos(replicas, first_delay=0.3 if quick else 0.5, down=0.2, pause=0.3 if quick else 0.8)
-            chaos.start()
-        run = f"{name}-{os.getpid()}-{int(time.time())}"
-        if tool == "add_item":
-            make = lambda i: call(i, "add_item", {"item": f"{run}-{i}"})  # noqa: E731
-        else:
-            make = lambda i: call(i, tool, {})  # noqa: E731
-        result = host.run(make, requests, window, deadline)
-        if chaos:
-            chaos.finish()
-        # Answers arriving after the deadline would be "hung"; give stragglers none: the deadline is the bound.
-        out = summarize(name, result, mode=mode, sticky=sticky, tool=tool, window=window, chaos=chaos)
-        if ledger:
-            out.update(check_ledger(result, ledger, run, replicas))
-        out["bridge_exit"] = host.close()
-        host = None
-        out["bridge_exit_ok"] = out["bridge_exit"] == 0
+        url = f"http://127.0.0.1:{lb.port}{MCP_PATH}"
+        ratios, out = [], None
+        for trial in range(trials):
+            host = Host(url, stderr_path=os.path.join(workdir, "bridge.log"))
+            init = host.handshake()
+            if "result" not in init:
+                raise RuntimeError(f"initialize failed: {init}")
+            tools = host.call('{"jsonrpc":"2.0","id":-1,"method":"tools/list"}')  # caches readOnlyHint annotations
+            if "result" not in tools:
+                log(f"{name}: tools/list failed (annotations unknown to the bridge): {tools.get('error')}")
+            if kills:
+                chaos = Chaos(replicas, first_delay=0.5, down=0.2, pause=0.3 if quick else 0.8)
+                chaos.start()
+            run = f"{name}-{os.getpid()}-{int(time.time())}-{trial}"
+            if tool == "add_item":
+                make = lambda i: call(i, "add_item", {"item": f"{run}-{i}"})  # noqa: E731
+            else:
+                make = lambda i: call(i, tool, {})  # noqa: E731
+            result = host.run(make, requests, window, deadline, interval=interval)
+            if chaos:
+                chaos.finish()
+            # No grace after the deadline: an answer that has not come by then counts as hung.
+            one = summarize(name, result, mode=mode, sticky=sticky, tool=tool, window=window, chaos=chaos)
+            one["tools_list_ok"] = "result" in tools
+            if ledger:
+                one.update(check_ledger(result, ledger, run, replicas))
+            one["bridge_exit"] = host.close()
+            host = None
+            one["bridge_exit_ok"] = one["bridge_exit"] == 0
+            ratios.append(one["success_ratio"])
+            out = merge(out, one)
+        assert out is not None
+        out["trial_ratios"] = ratios
         return out
     finally:
         if chaos and chaos.is_alive():
@@ -163,7 +199,8 @@ def scenario(name: str, *, mode: str, sticky: bool, kills: bool, tool: str, requ
             host.close(5)
         stop_all([lb] if lb else [])
         for replica in replicas:
-            replica.stop()
+            if replica:
+                replica.stop()
 
 
 def summarize(name: str, r: LoadResult, *, mode: str, sticky: bool, tool: str, window: int,
@@ -261,6 +298,17 @@ def markdown(results: list[dict], args: argparse.Namespace, total: float) -> str
                      f"| {errors} | {r['p50_ms']} / {r['p99_ms']} / {r['max_ms']} | {r['elapsed_s']} s |")
     lines.append("")
     for r in results:
+        if len(r.get("trial_ratios", [])) > 1:
+            lines.append(f"`{r['scenario']}`: {len(r['trial_ratios'])} trials (a new bridge, so a new session, each; "
+                         f"same replicas), success ratio per trial: "
+                         + ", ".join(f"{x * 100:.1f} %" for x in r["trial_ratios"]) + ".")
+    for r in results:
+        if not r.get("tools_list_ok", True):
+            lines.append(f"`{r['scenario']}`: the host's `tools/list` itself failed at least once (404 after the one "
+                         "re-initialize), so the bridge did not know `list_indices` is read-only and treated it as a "
+                         "call with possible side effects.")
+    lines.append("")
+    for r in results:
         if r["tool"] == "add_item":
             lines.append(f"Side effects (`{r['scenario']}`): {r['applied']} distinct items applied, "
                          f"**{r['applied_twice']} applied twice**; {r['outcome_unknown']} answered -32012 "
@@ -296,22 +344,30 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=180, help="seconds per scenario before a request counts as hung")
     parser.add_argument("--scenario", action="append", help="run only these (readonly, sideeffect, stateful, sticky, "
                                                             "sticky-kill)")
-    parser.add_argument("--quick", action="store_true", help="300 requests per scenario")
+    parser.add_argument("--quick", action="store_true", help="300 requests per scenario, not paced")
+    parser.add_argument("--interval", type=float, default=0.015,
+                        help="seconds between requests in the kill scenarios (paces the load so that every replica is "
+                             "killed both ways while it runs)")
+    parser.add_argument("--trials", type=int, default=4, help="trials of the stateful scenarios without kills")
     parser.add_argument("--no-write", action="store_true", help="do not update RELIABILITY.md")
     parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     parser.add_argument("--command", default="scripts/chaos.py", help="how this run was started (for RELIABILITY.md)")
     args = parser.parse_args()
     if args.quick:
         args.requests = args.stateful_requests = 300
+        args.interval, args.trials = 0.0, 2
     wanted = args.scenario or ["readonly", "sideeffect", "stateful", "sticky", "sticky-kill"]
     plans = {
-        "readonly": dict(mode="stateless", sticky=False, kills=True, tool="list_indices", requests=args.requests),
-        "sideeffect": dict(mode="stateless", sticky=False, kills=True, tool="add_item", requests=args.requests),
+        "readonly": dict(mode="stateless", sticky=False, kills=True, tool="list_indices", requests=args.requests,
+                         interval=args.interval),
+        "sideeffect": dict(mode="stateless", sticky=False, kills=True, tool="add_item", requests=args.requests,
+                           interval=args.interval),
         "stateful": dict(mode="stateful", sticky=False, kills=False, tool="list_indices",
-                         requests=args.stateful_requests),
-        "sticky": dict(mode="stateful", sticky=True, kills=False, tool="list_indices", requests=args.stateful_requests),
+                         requests=args.stateful_requests // args.trials, trials=args.trials),
+        "sticky": dict(mode="stateful", sticky=True, kills=False, tool="list_indices",
+                       requests=args.stateful_requests // args.trials, trials=args.trials),
         "sticky-kill": dict(mode="stateful", sticky=True, kills=True, tool="list_indices",
-                            requests=args.stateful_requests),
+                            requests=args.stateful_requests, interval=args.interval),
     }
     started = time.monotonic()
     results, failed = [], False

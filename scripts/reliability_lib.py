@@ -185,7 +185,8 @@ class Host:
         return init
 
     def run(self, make_line, n: int, window: int | None, deadline: float, sample_every: int = 0,
-            keep_results: bool = False, first_id: int = 1, sample_seconds: float = 0.0) -> LoadResult:
+            keep_results: bool = False, first_id: int = 1, sample_seconds: float = 0.0,
+            interval: float = 0.0) -> LoadResult:
         """Send n requests (ids first_id … first_id+n-1) keeping at most `window` unanswered (None: all at once,
         as fast as the pipe takes them); wait for all answers until `deadline` seconds after the start.
         Samples the bridge's RSS and fds every `sample_every` answers and/or `sample_seconds` seconds."""
@@ -272,6 +273,8 @@ class Host:
                 return
             for i in range(n):
                 free.acquire()
+                if interval:
+                    time.sleep(interval)
                 line = make_line(i + first_id).encode() + b"\n"
                 sent_at[i] = time.monotonic()
                 stdin.write(line)
