@@ -80,16 +80,18 @@ class Chaos(threading.Thread):
         self.kills = {"SIGKILL": 0, "SIGTERM": 0}
         self.lock = threading.Lock()
         self.busy = threading.Lock()  # held while a replica is down or restarting
+        self.origin = time.monotonic()  # the load starts right after this thread
 
     def run(self) -> None:
         if self.stopping.wait(self.first_delay):
             return
         turn = 0
-        t0 = time.monotonic()
+        t0 = self.origin
         while not self.stopping.is_set():
             replica = self.replicas[turn % len(self.replicas)]
             sig = signal.SIGKILL if turn % 2 == 0 else signal.SIGTERM
             with self.busy:
+                killed_at = time.monotonic() - t0
                 gone = replica.kill(sig)
                 self.kills[sig.name] += 1
                 self.stopping.wait(self.down)
@@ -99,8 +101,8 @@ class Chaos(threading.Thread):
                     log(f"chaos: restart failed ({error}); retrying")
                     time.sleep(0.5)
                     replica.start()
-                self.events.append(f"{time.monotonic() - t0:6.2f}s {sig.name} {replica.name} "
-                                   f"(exited in {gone * 1000:.0f} ms, back on :{replica.port})")
+                self.events.append(f"{killed_at:6.2f} s {sig.name:7} {replica.name}: exited in {gone * 1000:4.0f} ms, "
+                                   f"listening again on :{replica.port} at {time.monotonic() - t0:6.2f} s")
             turn += 1
             self.stopping.wait(self.pause)
 
@@ -325,7 +327,8 @@ def markdown(results: list[dict], args: argparse.Namespace, total: float) -> str
             lines.append("")
     for r in results:
         if r["chaos_events"]:
-            lines.append(f"<details><summary>Kill timeline ({r['scenario']})</summary>\n")
+            lines.append(f"<details><summary>Kill timeline ({r['scenario']}; seconds from the start of the load, "
+                         f"which took {r['elapsed_s']} s)</summary>\n")
             lines.extend(f"    {e}" for e in r["chaos_events"])
             lines.append("\n</details>\n")
     return "\n".join(lines)

@@ -225,7 +225,7 @@ class Host:
                     try:
                         error = json.loads(raw)["error"]
                         code = int(error["code"])
-                        result.error_samples.setdefault(code, str(error.get("message", ""))[:300])
+                        result.error_samples.setdefault(code, str(error.get("message", ""))[:500])
                     except (ValueError, KeyError, TypeError):
                         code = 0
                     result.errors[code] = result.errors.get(code, 0) + 1
