@@ -41,8 +41,9 @@ struct MisbehavingHostTests {
         #expect(try await bridge.waitForExit() == 0)
         #expect(bridge.stdout.unreadCount == 0, "the bridge wrote something for a stray response")
         let logged = bridge.stderr.text.split(separator: "\n").dropFirst(before)
+        // The SDK server answers 202 to both; a server that rejects them costs one warning each, never an error.
         #expect(logged.count <= 2, "\(logged)")
-        #expect(logged.allSatisfy { !$0.lowercased().contains("error") || $0.lowercased().contains("warn") })
+        #expect(!logged.contains { $0.hasPrefix("mcp-bridge: error: ") }, "\(logged)")
     }
 
     @Test func stdinClosedMidMessageGetsOneParseErrorAndInFlightRequestsStillTheirAnswers() async throws {
