@@ -3,7 +3,7 @@
 
     python mcp_server.py [--mode stateless|stateful] [--host 127.0.0.1] [--port 0]
                          [--path /ossserver-stateless/ossmcp] [--health-path /ossserver-stateless/health]
-                         [--json-response] [--name replica]
+                         [--json-response] [--name replica] [--ledger PATH]
 
 Binds its socket itself (port 0 = ephemeral), prints exactly one line `LISTENING <port>` on stdout, then serves.
 Logs go to stderr only. SIGTERM / SIGINT end it with exit status 0.
@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import socket
 import sys
@@ -44,9 +45,12 @@ class NameAnswer(BaseModel):
     name: str = Field(description="Your name")
 
 
-def build_server(replica: str) -> MCPServer:
+def build_server(replica: str, ledger: str | None = None) -> MCPServer:
     server = MCPServer(replica, version="1.0.0", log_level="WARNING")
     items: list[str] = []
+    # --ledger: every add_item is also appended to this file (shared by replicas, survives SIGKILL: one O_APPEND
+    # write per item, done before the reply is sent), so chaos tests can count how often each item was applied.
+    ledger_fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if ledger else None
 
     @server.tool(annotations=ToolAnnotations(readOnlyHint=True), structured_output=False)
     def list_indices() -> str:
@@ -110,7 +114,14 @@ def build_server(replica: str) -> MCPServer:
     def add_item(item: str) -> str:
         """Append `item` to an in-process list (a side effect, not read-only); return the new count."""
         items.append(item)
+        if ledger_fd is not None:
+            os.write(ledger_fd, f"{replica}\t{item}\n".encode())
         return str(len(items))
+
+    @server.tool(annotations=ToolAnnotations(readOnlyHint=True), structured_output=False)
+    def list_items() -> str:
+        """The items add_item appended in this process, as a JSON array (read-only)."""
+        return json.dumps(items)
 
     @server.resource("test://readme", name="readme", mime_type="text/plain")
     def readme() -> str:
@@ -134,11 +145,12 @@ def main() -> int:
     parser.add_argument("--health-path", default="/ossserver-stateless/health")
     parser.add_argument("--json-response", action="store_true", help="answer with application/json instead of SSE")
     parser.add_argument("--name", default="replica", help="replica name (returned by whoami and the health route)")
+    parser.add_argument("--ledger", help="append `<name>\\t<item>` to this file for every add_item (chaos tests)")
     args = parser.parse_args()
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    server = build_server(args.name)
+    server = build_server(args.name, args.ledger)
 
     @server.custom_route(args.health_path, methods=["GET"])
     async def health(_: Request) -> JSONResponse:
