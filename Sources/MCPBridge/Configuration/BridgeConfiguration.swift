@@ -30,6 +30,8 @@ public struct BridgeConfiguration: Sendable {
     public var useEnvironmentProxy: Bool
     /// `User-Agent` sent on every request.
     public var userAgent: String
+    /// Streamable HTTP, the 2024-11-05 HTTP+SSE transport, or one falling back to the other (`--transport`).
+    public var transport: TransportStrategy
 
     public init(
         serverURL: String,
@@ -44,7 +46,8 @@ public struct BridgeConfiguration: Sendable {
         ignoredTools: [String] = [],
         tls: TLSOptions = TLSOptions(),
         useEnvironmentProxy: Bool = false,
-        userAgent: String = "mcp-bridge/\(BridgeVersion.current)"
+        userAgent: String = "mcp-bridge/\(BridgeVersion.current)",
+        transport: TransportStrategy = .httpFirst
     ) {
         self.serverURL = serverURL
         self.headers = headers
@@ -59,6 +62,7 @@ public struct BridgeConfiguration: Sendable {
         self.tls = tls
         self.useEnvironmentProxy = useEnvironmentProxy
         self.userAgent = userAgent
+        self.transport = transport
     }
 }
 
