@@ -9,11 +9,13 @@ extension Relay {
     /// Streamable HTTP refuses (400, 404, 405, and not a modern error) is re-sent over the SSE transport, which
     /// this process then keeps for good (the spec's backwards-compatibility procedure).
     func exchangeOverSelectedTransport(_ request: HostRequest) async throws {
-        if let legacy = try await transports.legacy(for: self) {
+        let isInitialize = request.method == "initialize"
+        if let legacy = try await transports.legacy(for: self, isInitialize: isInitialize) {
             return try await exchangeOverSSE(request, on: legacy)
         }
         do {
             try await exchangeWithRetries(request)
+            if isInitialize { transports.settle() }
         } catch let error as BridgeError where request.method == "initialize" && Self.refusesStreamableHTTP(error) {
             try await fallBackToSSE(request, after: error)
         }

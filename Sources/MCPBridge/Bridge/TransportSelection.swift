@@ -39,19 +39,24 @@ final class TransportSelection: Sendable {
     private struct State {
         var choice: Choice?
         var opening: Task<Result<LegacySSETransport, BridgeError>, Never>?
+        /// False while `http-first` may still switch: until an `initialize` succeeded over Streamable HTTP.
+        var settled: Bool
     }
 
     private let state: Mutex<State>
 
     init(strategy: TransportStrategy) {
         self.strategy = strategy
-        state = Mutex(State(choice: strategy.startsWithSSE ? nil : .streamableHTTP))
+        state = Mutex(State(choice: strategy.startsWithSSE ? nil : .streamableHTTP, settled: strategy != .httpFirst))
     }
 
     /// The 2024-11-05 transport when this process uses it, nil for Streamable HTTP. With `sse-first`/`sse-only` the
     /// first caller opens the stream (the others wait for the same attempt); a failure that leaves the choice open
     /// (unreachable server, `sse-only`) is thrown, and the next message tries again.
-    func legacy(for relay: Relay) async throws -> LegacySSETransport? {
+    /// Messages other than `initialize` (`isInitialize` false) sent while `http-first` may still switch wait for the
+    /// host's `initialize` to be answered first: it decides where they go.
+    func legacy(for relay: Relay, isInitialize: Bool = false) async throws -> LegacySSETransport? {
+        if !isInitialize, !state.withLock({ $0.settled }) { _ = await relay.session.snapshot() }
         switch state.withLock({ $0.choice }) {
         case .streamableHTTP: return nil
         case .legacySSE(let transport): return transport
@@ -68,6 +73,11 @@ final class TransportSelection: Sendable {
         case .failure(let error):
             throw error
         }
+    }
+
+    /// `http-first`: an `initialize` succeeded over Streamable HTTP, so the process stays there.
+    func settle() {
+        state.withLock { $0.settled = true }
     }
 
     /// `http-first` after Streamable HTTP refused `initialize`: try the 2024-11-05 transport once.
@@ -101,6 +111,7 @@ final class TransportSelection: Sendable {
             state.opening = nil
             if case .success(let transport) = result, state.choice == nil || strategy == .httpFirst {
                 state.choice = .legacySSE(transport)
+                state.settled = true
             }
         }
         if case .success = result {

@@ -158,7 +158,9 @@ final class LegacySSETransport: Sendable {
         var connected = false
         while !Task.isCancelled {
             let delay: Duration
-            switch await attempt(delegate) {
+            let end = await attempt(delegate)
+            if Task.isCancelled { return }
+            switch end {
             case .refused(let error):
                 finish(.refused(error), error)
                 return
