@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import signal
 import socket
 import sys
@@ -31,8 +32,9 @@ from mcp.server.fastmcp import Context, FastMCP
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 
-# Headers of the most recent GET of the SSE stream (lower-cased names), for the `stream_headers` tool.
-LAST_STREAM_HEADERS: dict[str, str] = {}
+# Headers (lower-cased names) of the GET that opened each SSE session, by session id, for `stream_headers`.
+STREAM_HEADERS: dict[str, dict[str, str]] = {}
+SESSION_ID = re.compile(rb"session_id=([0-9a-f]+)")
 
 
 class NameAnswer(BaseModel):
@@ -85,9 +87,11 @@ def build_server(name: str) -> FastMCP:
         return json.dumps({k.lower(): v for k, v in headers.items()}, sort_keys=True)
 
     @server.tool(structured_output=False)
-    def stream_headers() -> str:
-        """The HTTP headers of the most recent GET of the SSE stream, as JSON with lower-cased names."""
-        return json.dumps(LAST_STREAM_HEADERS, sort_keys=True)
+    def stream_headers(ctx: Context) -> str:
+        """The HTTP headers of the GET that opened this call's SSE session, as JSON with lower-cased names."""
+        request = ctx.request_context.request
+        session = request.query_params.get("session_id", "") if request is not None else ""
+        return json.dumps(STREAM_HEADERS.get(session.replace("-", ""), {}), sort_keys=True)
 
     @server.tool(structured_output=False)
     async def ask_name(ctx: Context) -> str:
@@ -101,14 +105,22 @@ def build_server(name: str) -> FastMCP:
 
 
 def record_stream_headers(app):  # type: ignore[no-untyped-def]
-    """ASGI middleware: remember the headers of each GET, so a test can see what the stream was opened with."""
+    """ASGI middleware: remember each GET's headers under the session id its `endpoint` event names, so a test
+    can see what its own stream was opened with."""
 
     async def wrapped(scope, receive, send):  # type: ignore[no-untyped-def]
-        if scope.get("type") == "http" and scope.get("method") == "GET":
-            LAST_STREAM_HEADERS.clear()
-            for key, value in scope.get("headers", []):
-                LAST_STREAM_HEADERS[key.decode("latin-1").lower()] = value.decode("latin-1")
-        await app(scope, receive, send)
+        if scope.get("type") != "http" or scope.get("method") != "GET":
+            return await app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+        async def watching_send(message):  # type: ignore[no-untyped-def]
+            if message.get("type") == "http.response.body":
+                found = SESSION_ID.search(message.get("body", b""))
+                if found:
+                    STREAM_HEADERS[found.group(1).decode()] = headers
+            await send(message)
+
+        await app(scope, receive, watching_send)
 
     return wrapped
 
