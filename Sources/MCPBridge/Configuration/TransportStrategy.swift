@@ -14,7 +14,4 @@ public enum TransportStrategy: String, Sendable, CaseIterable {
 
     /// Whether the 2024-11-05 SSE transport is tried before Streamable HTTP.
     public var startsWithSSE: Bool { self == .sseFirst || self == .sseOnly }
-
-    /// Whether the bridge may switch to the other transport when the first one is refused.
-    public var mayFallBack: Bool { self == .httpFirst || self == .sseFirst }
 }

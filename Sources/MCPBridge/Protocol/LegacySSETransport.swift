@@ -133,6 +133,7 @@ final class LegacySSETransport: Sendable {
     }
 
     private func waitReady(within limit: Duration) async -> ReadyOutcome {
+        if case .ready(let connection) = state.withLock({ $0.phase }) { return .ready(connection) }  // the usual case
         let token = state.withLock { state in
             state.nextToken += 1
             return state.nextToken
