@@ -144,7 +144,8 @@ extension Relay {
     func relayOneWayOverSSE(_ message: [UInt8], what: String, on legacy: LegacySSETransport) async -> Int? {
         do {
             let connection = try await legacy.ready(within: legacyReadyWait)
-            let status = try await postToLegacy(message, what: what, to: connection, snapshot: await session.snapshot())
+            let snapshot = await session.snapshot()
+            let status = try await postToLegacy(message, what: what, to: connection, snapshot: snapshot)
             if status == 404 {
                 legacy.dropStream(connection)
                 logger.warning("the server forgot the SSE session; a message was lost and the session is being renewed",
@@ -168,7 +169,8 @@ extension Relay {
             for id in ids where answers.register(id, context: .init(request: nil, generation: connection.generation)) {
                 registered.append(id)
             }
-            let status = try await postToLegacy(message, what: "batch", to: connection, snapshot: await session.snapshot())
+            let snapshot = await session.snapshot()
+            let status = try await postToLegacy(message, what: "batch", to: connection, snapshot: snapshot)
             if status == 404 { legacy.dropStream(connection) }
             if status == 404 || legacy.generation != connection.generation {
                 for id in registered { answers.resolve(id, with: .dropped) }

@@ -24,8 +24,8 @@ extension Relay {
     private func fallBackToSSE(_ request: HostRequest, after error: BridgeError) async throws {
         switch transports.strategy {
         case .httpFirst:
-            logger.info("the server refused Streamable HTTP; trying the 2024-11-05 HTTP+SSE transport",
-                        metadata: ["http.status": "\(error.httpStatus ?? 0)"])
+            logger.debug("the server refused Streamable HTTP; trying the 2024-11-05 HTTP+SSE transport",
+                         metadata: ["http.status": "\(error.httpStatus ?? 0)"])
             switch await transports.fallBack(self) {
             case .success(let legacy):
                 try await exchangeOverSSE(request, on: legacy)
@@ -93,7 +93,7 @@ extension Relay {
                                         snapshot: SessionState.Snapshot(sessionID: nil, protocolVersion: negotiated,
                                                                         generation: -1))
         }
-        logger.info("SSE session re-established", metadata: ["sse.generation": "\(connection.generation)"])
+        logger.debug("SSE session re-established", metadata: ["sse.generation": "\(connection.generation)"])
     }
 
     /// The message with its top-level `id` value replaced, every other byte untouched.

@@ -56,8 +56,12 @@ final class TransportSelection: Sendable {
     /// Messages other than `initialize` (`isInitialize` false) sent while `http-first` may still switch wait for the
     /// host's `initialize` to be answered first: it decides where they go.
     func legacy(for relay: Relay, isInitialize: Bool = false) async throws -> LegacySSETransport? {
-        if !isInitialize, !state.withLock({ $0.settled }) { _ = await relay.session.snapshot() }
-        switch state.withLock({ $0.choice }) {
+        var (choice, settled) = state.withLock { ($0.choice, $0.settled) }
+        if !isInitialize, !settled {
+            _ = await relay.session.snapshot()
+            choice = state.withLock { $0.choice }
+        }
+        switch choice {
         case .streamableHTTP: return nil
         case .legacySSE(let transport): return transport
         case nil: break
@@ -66,8 +70,8 @@ final class TransportSelection: Sendable {
         case .success(let transport):
             return transport
         case .failure(let error) where strategy == .sseFirst && Self.serverAnswered(error):
-            relay.logger.info("no 2024-11-05 SSE endpoint here; using Streamable HTTP",
-                              metadata: ["error": "\(error.description)"])
+            relay.logger.debug("no 2024-11-05 SSE endpoint here; using Streamable HTTP",
+                               metadata: ["error": "\(error.description)"])
             state.withLock { state in if state.choice == nil { state.choice = .streamableHTTP } }
             return nil
         case .failure(let error):
@@ -115,7 +119,7 @@ final class TransportSelection: Sendable {
             }
         }
         if case .success = result {
-            relay.logger.info("using the 2024-11-05 HTTP+SSE transport")
+            relay.logger.debug("using the 2024-11-05 HTTP+SSE transport")
         }
         return result
     }

@@ -176,7 +176,7 @@ final class LegacySSETransport: Sendable {
                 connected = true
                 if lasted >= Self.healthySession { backoff = Self.initialBackoff }
                 delay = max(retry.map { Duration.milliseconds($0) } ?? backoff, Self.minimumDelay)
-                logger.info("the SSE stream ended; reconnecting", metadata: ["delay_ms": "\(delay.milliseconds)"])
+                logger.debug("the SSE stream ended; reconnecting", metadata: ["delay_ms": "\(delay.milliseconds)"])
             }
             backoff = min(backoff * 2, Self.maxBackoff)
             try? await Task.sleep(for: delay)

@@ -13,7 +13,7 @@ struct LegacySSETransportTests {
 
     @Test func httpFirstFallsBackToSSEAndToolsListCallAndProgressWork() async throws {
         let server = try await SharedLegacyServer.sse.value
-        let bridge = try BridgeProcess([server.url("/sse"), "--header", "X-Custom: abc"])
+        let bridge = try BridgeProcess([server.url("/sse"), "--header", "X-Custom: abc", "--debug"])
         let initialize = try await bridge.handshake()
         #expect(initialize.result?["protocolVersion"] as? String == "2025-06-18", "\(initialize)")
         #expect(bridge.stderr.text.contains("2024-11-05 HTTP+SSE"), "the fallback is logged: \(bridge.stderr.text)")
@@ -75,7 +75,7 @@ struct LegacySSETransportTests {
 
     @Test func sseFirstFallsBackToStreamableHTTP() async throws {
         let server = try await SharedServers.stateful.value
-        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath), "--transport", "sse-first"])
+        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath), "--transport", "sse-first", "--debug"])
         _ = try await bridge.handshake()
         try bridge.send(Messages.call(id: 2, tool: "echo", arguments: #"{"text":"over streamable http"}"#))
         #expect(try await bridge.readResponse(id: 2).response.toolText == "over streamable http")
