@@ -3,12 +3,14 @@
 # them relative to $(MCP_BRIDGE_REPO).
 
 MCP_BRIDGE_PYTHON := $(CURDIR)/.venv-test/bin/python
+# mcp 1.x (the 2024-11-05 HTTP+SSE server, Tests/Servers/legacy_sse_server.py) cannot share a venv with mcp 2.x.
+MCP_BRIDGE_LEGACY_PYTHON := $(CURDIR)/.venv-legacy/bin/python
 
 .PHONY: all deps build test demo
 
 all: build
 
-# apt packages (libcurl4-openssl-dev, nginx) + the .venv-test Python venv; fast no-op when up to date.
+# apt packages (libcurl4-openssl-dev, nginx) + the .venv-test and .venv-legacy Python venvs; fast no-op when up to date.
 deps:
 	scripts/install-deps.sh
 
@@ -17,7 +19,8 @@ build:
 
 test: deps
 	swift build
-	MCP_BRIDGE_REPO="$(CURDIR)" MCP_BRIDGE_PYTHON="$(MCP_BRIDGE_PYTHON)" swift test
+	MCP_BRIDGE_REPO="$(CURDIR)" MCP_BRIDGE_PYTHON="$(MCP_BRIDGE_PYTHON)" \
+		MCP_BRIDGE_LEGACY_PYTHON="$(MCP_BRIDGE_LEGACY_PYTHON)" swift test
 
 # Release build, then the bridge against examples/oss_server.py (see scripts/demo.sh).
 demo: deps

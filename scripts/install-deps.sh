@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing mcp-bridge needs, idempotently:
 #   - apt: libcurl4-openssl-dev (the CCurl module), nginx (load-balancer tests), python3-venv (only if needed)
-#   - .venv-test/ at the repo root with the exact pins of Tests/Servers/requirements.txt
+#   - .venv-test/ at the repo root with the exact pins of Tests/Servers/requirements.txt (mcp 2.x)
+#   - .venv-legacy/ with the exact pins of Tests/Servers/requirements-legacy.txt (mcp 1.x: the 2024-11-05 HTTP+SSE
+#     server; it cannot share a venv with mcp 2.x)
 # A second run does no network access and takes well under a second.
 # Environment: PYTHON=/path/to/python3 picks the interpreter for the venv (default: python3 on PATH, >= 3.10).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="$repo/.venv-test"
-requirements="$repo/Tests/Servers/requirements.txt"
 python="${PYTHON:-python3}"
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
@@ -62,21 +62,28 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 
-# The venv is current when its stamp (written only after a successful pip install) matches the
+# A venv is current when its stamp (written only after a successful pip install) matches its
 # requirements file and its interpreter still runs (e.g. the base python was not removed).
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$requirements" | cut -d' ' -f1)"
-if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
-    && "$venv/bin/python" -c '' >/dev/null 2>&1; then
-    exit 0
-fi
+venv_is_current() {
+    local venv="$1" want="$2"
+    [ -x "$venv/bin/python" ] && [ -f "$venv/.requirements.sha256" ] \
+        && [ "$(cat "$venv/.requirements.sha256")" = "$want" ] && "$venv/bin/python" -c '' >/dev/null 2>&1
+}
 
-"$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
-    || { log "$python is older than 3.10 (mcp 2.x needs >= 3.10); set PYTHON=..."; exit 1; }
+# ensure_venv DIR REQUIREMENTS: (re)creates DIR with exactly the pins of REQUIREMENTS unless it is current.
+ensure_venv() {
+    local venv="$1" requirements="$2" want
+    want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+    venv_is_current "$venv" "$want" && return 0
+    "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+        || { log "$python is older than 3.10 (mcp needs >= 3.10); set PYTHON=..."; exit 1; }
+    log "creating $venv from $requirements"
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
+    echo "$want" > "$venv/.requirements.sha256"
+    log "ok: $venv: $("$venv/bin/python" -c 'import importlib.metadata as m; print("mcp", m.version("mcp"), "uvicorn", m.version("uvicorn"))')"
+}
 
-log "creating $venv from $requirements"
-rm -rf "$venv"
-"$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
-echo "$want" > "$stamp"
-log "ok: $("$venv/bin/python" -c 'import importlib.metadata as m; print("mcp", m.version("mcp"), "uvicorn", m.version("uvicorn"))')"
+ensure_venv "$repo/.venv-test" "$repo/Tests/Servers/requirements.txt"
+ensure_venv "$repo/.venv-legacy" "$repo/Tests/Servers/requirements-legacy.txt"

@@ -4,10 +4,6 @@ import Logging
 /// mcp-remote flags accepted so existing host configs launch unchanged. Those without an implementation yet
 /// print one warning each and never fail the launch.
 struct CompatibilityOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("http-first, sse-first, http-only or sse-only (mcp-remote compatibility).",
-                               valueName: "strategy"))
-    var transport: String?
-
     @Option(help: ArgumentHelp("OAuth callback host (mcp-remote compatibility).", valueName: "host"))
     var host: String?
 
@@ -29,9 +25,6 @@ struct CompatibilityOptions: ParsableArguments {
     func warnAboutUnimplemented(callbackPort: String?, logger: Logger) {
         var ignored: [String] = []
         if callbackPort != nil { ignored.append("the OAuth callback port argument") }
-        if let transport, transport != "http-first", transport != "http-only" {
-            ignored.append("--transport \(transport) (the 2024-11-05 SSE transport is not implemented yet)")
-        }
         if host != nil { ignored.append("--host") }
         if resource != nil { ignored.append("--resource") }
         if authTimeout != nil { ignored.append("--auth-timeout") }
@@ -39,7 +32,7 @@ struct CompatibilityOptions: ParsableArguments {
         if staticOauthClientInfo != nil { ignored.append("--static-oauth-client-info") }
         if disableResourceParameter { ignored.append("--disable-resource-parameter") }
         for flag in ignored {
-            logger.warning("ignoring \(flag): OAuth and SSE fallback are not implemented yet; use --header for tokens")
+            logger.warning("ignoring \(flag): OAuth is not implemented yet; use --header for tokens")
         }
     }
 }

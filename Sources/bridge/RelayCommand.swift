@@ -39,6 +39,10 @@ struct RelayCommand: AsyncParsableCommand {
                 + "Repeatable.", valueName: "glob"))
     var ignoredTools: [String] = []
 
+    @Option(help: ArgumentHelp("Streamable HTTP or the 2024-11-05 HTTP+SSE transport: http-first (falls back to "
+        + "SSE when initialize is refused with 400/404/405), sse-first, http-only or sse-only.", valueName: "strategy"))
+    var transport: TransportStrategy = .httpFirst
+
     @OptionGroup var compatibility: CompatibilityOptions
 
     func validate() throws {
@@ -69,9 +73,13 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.retries = retries
         configuration.retryBudget = .milliseconds(Int(retryBudget * 1000))
         configuration.ignoredTools = ignoredTools
+        configuration.transport = transport
         compatibility.warnAboutUnimplemented(callbackPort: callbackPort, logger: logger)
         logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")
         let status = await Bridge(configuration: configuration, logger: logger).run()
         if status != 0 { throw ExitCode(status) }
     }
 }
+
+/// `--transport` takes mcp-remote's spellings, which are the raw values.
+extension TransportStrategy: ExpressibleByArgument {}

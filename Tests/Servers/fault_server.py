@@ -26,7 +26,8 @@ Scenarios (replies to a request `{"id":ID,"method":M}`; "echo" = `{"jsonrpc":"2.
   /poll (like /session, but a request's POST stream is primed with an event id and `retry: 100`, then closed
   without the response; GET with that Last-Event-ID replays the response: 2025-11-25 SSE polling),
   /sse-idle?seconds=5, /big?mb=1 (result {"echo","size","data": "xxx…"}, Content-Length), /batch (arrays),
-  /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202.
+  /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202,
+  /legacy-cross-origin (a 2024-11-05 HTTP+SSE stream whose `endpoint` event names another origin; POST: 405).
   Progress notifications use the request's `_meta.progressToken` (default "fault-progress").
 """
 
@@ -346,6 +347,19 @@ async def get_stream_sse(req: Request, conn: Conn, sid: str) -> None:
     conn.close()
 
 
+# ---- 2024-11-05 HTTP+SSE (/legacy-cross-origin) -----------------------------------------------
+
+async def legacy_cross_origin(req: Request, conn: Conn) -> None:
+    """POST: 405, as a GET-only legacy SSE route answers. GET: an SSE stream whose `endpoint` event names another
+    origin (`localhost` instead of the `127.0.0.1` the client used), then nothing until the client leaves."""
+    if req.method != "GET":
+        return await conn.respond(405, "Method Not Allowed\n", "text/plain", [("Allow", "GET")])
+    port = req.headers.get("host", "127.0.0.1:80").rsplit(":", 1)[-1]
+    await conn.sse_head()
+    await conn.chunk(f"event: endpoint\ndata: http://localhost:{port}/legacy-cross-origin/messages?session_id=x\n\n")
+    await hang_until_gone(req, conn)
+
+
 # ---- routing ------------------------------------------------------------------------------
 
 SCENARIOS: dict[str, Callable[[Request, Conn], Awaitable[None]]] = {
@@ -394,6 +408,8 @@ async def handle(req: Request, conn: Conn) -> None:
         return await session_endpoint(req, conn, get_stream=path == "/get-stream", poll=path == "/poll")
     if path == "/202":
         return await conn.respond(202)
+    if path == "/legacy-cross-origin":
+        return await legacy_cross_origin(req, conn)
     scenario = SCENARIOS.get(path)
     if scenario is None:
         return await conn.respond(404, f"no scenario at {path}\n", "text/plain")

@@ -58,6 +58,7 @@ public final class Bridge: Sendable {
             logger.debug("received signal; draining", metadata: ["signal": "\(number)"])
             await drain(relay, work: work, within: .seconds(5))
         }
+        relay.transports.stop()
         await endSession(relay)
         await output.flush()
         return 0

@@ -1,6 +1,14 @@
 extension Relay {
     /// Relays a host batch (2025-03-26) as one POST; any request the reply leaves unanswered gets an error.
     func relayBatch(_ message: [UInt8], ids: [RequestID]) async {
+        do {
+            if let legacy = try await transports.legacy(for: self) {
+                return await relayBatchOverSSE(message, ids: ids, on: legacy)
+            }
+        } catch {
+            for id in ids { await answer(id, with: error as? BridgeError ?? .connectFailed("\(error)")) }
+            return
+        }
         let snapshot = await session.snapshot()
         let transfer = endpoint.post(message, session: snapshot, timeout: requestTimeout)
         var events = transfer.events.makeAsyncIterator()

@@ -14,6 +14,16 @@ extension Relay {
     /// Returns the HTTP status (nil when the server was unreachable), so callers can react to acceptance.
     @discardableResult
     func relayOneWay(_ message: [UInt8], what: String, mayRenewSession: Bool = true) async -> Int? {
+        do {
+            if let legacy = try await transports.legacy(for: self) {
+                return await relayOneWayOverSSE(message, what: what, on: legacy)
+            }
+        } catch {
+            logger.warning("could not deliver a message to the server", metadata: [
+                "mcp.message": "\(what)", "error": "\(error)",
+            ])
+            return nil
+        }
         let snapshot = await session.snapshot()
         let transfer = endpoint.post(message, session: snapshot, timeout: .seconds(30))
         var events = transfer.events.makeAsyncIterator()

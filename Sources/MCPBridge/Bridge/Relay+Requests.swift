@@ -10,7 +10,7 @@ extension Relay {
     private func relayAndAnswer(_ request: HostRequest) async {
         let started = ContinuousClock.now
         do {
-            try await exchangeWithRetries(request)
+            try await exchangeOverSelectedTransport(request)
             logger.debug("request answered", metadata: [
                 "mcp.method": "\(request.method)", "mcp.id": "\(request.id)",
                 "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
@@ -28,7 +28,7 @@ extension Relay {
     }
 
     /// Re-sends the request after transient failures as `RetryPolicy` allows; the last error is thrown.
-    private func exchangeWithRetries(_ request: HostRequest) async throws {
+    func exchangeWithRetries(_ request: HostRequest) async throws {
         let started = ContinuousClock.now
         let repeatable = isRepeatable(request)
         var attempt = 0
@@ -68,7 +68,7 @@ extension Relay {
         }
     }
 
-    private func isRepeatable(_ request: HostRequest) -> Bool {
+    func isRepeatable(_ request: HostRequest) -> Bool {
         if RetryPolicy.safeMethods.contains(request.method) { return true }
         return request.toolName.map(toolSafety.isRepeatable) ?? false
     }

@@ -16,6 +16,8 @@ struct Relay: Sendable {
     let toolHeaders = ToolHeaderCache()
     let retryPolicy: RetryPolicy
     let requestTimeout: Duration?
+    /// Streamable HTTP or the 2024-11-05 HTTP+SSE transport (`--transport`); see `Relay+TransportFallback`.
+    let transports: TransportSelection
     let logger: Logger
 
     init(endpoint: RemoteEndpoint, session: SessionState, inFlight: InFlightTable, output: StdoutWriter,
@@ -29,6 +31,7 @@ struct Relay: Sendable {
         self.toolFilter = ToolFilter(patterns: configuration.ignoredTools)
         self.requestTimeout = configuration.requestTimeout
         self.retryPolicy = RetryPolicy(maxRetries: configuration.retries, budget: configuration.retryBudget)
+        self.transports = TransportSelection(strategy: configuration.transport)
         self.logger = logger
     }
 

@@ -33,6 +33,8 @@ public struct BridgeConfiguration: Sendable {
     /// `--compressed`: ask for compressed replies. Off by default: on loopback or a LAN decoding cost more CPU and time
     /// than the bytes saved (measured: Benchmarks/transport_options.py); worth it for large replies over slow links.
     public var compressedReplies = false
+    /// Streamable HTTP, the 2024-11-05 HTTP+SSE transport, or one falling back to the other (`--transport`).
+    public var transport: TransportStrategy
 
     public init(
         serverURL: String,
@@ -47,7 +49,8 @@ public struct BridgeConfiguration: Sendable {
         ignoredTools: [String] = [],
         tls: TLSOptions = TLSOptions(),
         useEnvironmentProxy: Bool = false,
-        userAgent: String = "mcp-bridge/\(BridgeVersion.current)"
+        userAgent: String = "mcp-bridge/\(BridgeVersion.current)",
+        transport: TransportStrategy = .httpFirst
     ) {
         self.serverURL = serverURL
         self.headers = headers
@@ -62,6 +65,7 @@ public struct BridgeConfiguration: Sendable {
         self.tls = tls
         self.useEnvironmentProxy = useEnvironmentProxy
         self.userAgent = userAgent
+        self.transport = transport
     }
 }
 

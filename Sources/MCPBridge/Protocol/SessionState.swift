@@ -75,6 +75,11 @@ actor SessionState {
         initializedMessage = message
     }
 
+    /// The host's cached handshake, for re-running it on a new 2024-11-05 SSE session (nil before `initialize`).
+    func cachedHandshake() -> (initialize: [UInt8], initialized: [UInt8]?)? {
+        initializeMessage.map { ($0, initializedMessage) }
+    }
+
     /// A (re)initialize answered: adopt its session and version for every later request.
     func adopt(sessionID: String?, protocolVersion: String?) {
         self.sessionID = sessionID

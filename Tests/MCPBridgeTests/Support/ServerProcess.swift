@@ -11,11 +11,12 @@ final class ServerProcess: @unchecked Sendable {
     private let stdout: PipeReader
     private let stderr: PipeReader
 
-    init(script: String, arguments: [String]) async throws {
+    /// `python` runs the script; the 2024-11-05 SSE server needs `TestEnvironment.legacyPython` (mcp 1.x).
+    init(script: String, arguments: [String], python: String = TestEnvironment.python) async throws {
         _ = TestEnvironment.ignoreSIGPIPE
         let stdoutPipe = Pipe()
         let stderrPipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.python)
+        process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-u", TestEnvironment.serverScript(script)] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["MCP_TEST_LIFELINE"] = "1"
