@@ -26,6 +26,7 @@ Scenarios (replies to a request `{"id":ID,"method":M}`; "echo" = `{"jsonrpc":"2.
   /poll (like /session, but a request's POST stream is primed with an event id and `retry: 100`, then closed
   without the response; GET with that Last-Event-ID replays the response: 2025-11-25 SSE polling),
   /sse-idle?seconds=5, /big?mb=1 (result {"echo","size","data": "xxx…"}, Content-Length), /batch (arrays),
+  /sse-endless-event[?mb=512] (one event whose data line never ends), /redirect?to=/json (307 Location: to),
   /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202,
   /legacy-cross-origin (a 2024-11-05 HTTP+SSE stream whose `endpoint` event names another origin; POST: 405).
   Progress notifications use the request's `_meta.progressToken` (default "fault-progress").
@@ -253,6 +254,25 @@ async def s_big(req: Request, conn: Conn) -> None:
     await conn.write(suffix)
 
 
+async def s_sse_endless_event(req: Request, conn: Conn) -> None:
+    """One SSE event whose data never ends (up to ?mb=, default 512 MiB): the client must cut it off, bounded."""
+    await conn.sse_head()
+    await conn.chunk("data: ")
+    block = "x" * 65536
+    try:
+        for _ in range(int(req.param("mb", 512) * 16)):
+            await conn.chunk(block)
+    except (ConnectionError, OSError):
+        log_event("client-closed", req.path)
+        return
+    await conn.end_chunks()
+
+
+async def s_redirect(req: Request, conn: Conn) -> None:
+    """307 to ?to= (a path on this server, or an absolute URL), as Starlette does for a trailing slash."""
+    await conn.respond(307, b"", None, [("Location", req.query.get("to", "/json"))])
+
+
 async def s_batch(req: Request, conn: Conn) -> None:  # only reached for single objects; arrays: dispatch
     await conn.respond_json(200, echo_result(req))
 
@@ -384,6 +404,8 @@ SCENARIOS: dict[str, Callable[[Request, Conn], Awaitable[None]]] = {
     "/big": s_big,
     "/batch": s_batch,
     "/empty-200": s_empty_200,
+    "/sse-endless-event": s_sse_endless_event,
+    "/redirect": s_redirect,
 }
 
 

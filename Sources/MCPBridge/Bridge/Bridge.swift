@@ -35,7 +35,8 @@ public final class Bridge: Sendable {
         let work = WorkTracker()
         let listener = ServerStreamListener(relay: relay)
         let router = Router(relay: relay, work: work, listener: listener,
-                            permits: RequestPermits(limit: configuration.maxInFlight))
+                            permits: RequestPermits(limit: configuration.maxInFlight),
+                            admission: RequestPermits(limit: configuration.maxInFlight * 4))
         _ = SignalWatcher { stop.yield(.signal($0)) }
 
         let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes)

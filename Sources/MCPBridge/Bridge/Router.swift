@@ -9,7 +9,10 @@ struct Router: Sendable {
     let relay: Relay
     let work: WorkTracker
     let listener: ServerStreamListener
+    /// `--max-in-flight`: requests relayed at once.
     let permits: RequestPermits
+    /// Requests admitted (relayed or waiting); past this the pump itself waits, so a burst stays bounded in memory.
+    let admission: RequestPermits
 
     func handle(_ item: StdinItem) async {
         switch item {
@@ -66,8 +69,11 @@ struct Router: Sendable {
         }
         if method == "initialize" { await relay.session.beginInitialize(bytes) }
         let request = HostRequest(bytes: bytes, id: id, method: method, modern: modern)
-        await permits.acquire()
-        let task = work.spawn { [permits] in
+        _ = await admission.acquire()
+        let task = work.spawn { [permits, admission] in
+            defer { admission.release() }
+            // Cancelled while waiting (notifications/cancelled): never sent, and no answer is owed.
+            guard await permits.acquire() else { return }
             await relay.relayRequest(request)
             permits.release()
         }
