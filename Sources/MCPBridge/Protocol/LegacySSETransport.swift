@@ -33,7 +33,8 @@ final class LegacySSETransport: Sendable {
     /// How long a GET may take to produce its `endpoint` event.
     static let endpointTimeout: Duration = .seconds(10)
     static let initialBackoff: Duration = .milliseconds(500)
-    static let maxBackoff: Duration = .seconds(30)
+    /// Short: requests wait on this stream, so a server back after a restart must be found within seconds.
+    static let maxBackoff: Duration = .seconds(5)
     /// Floor for any reconnection delay, whatever `retry` the server asks for.
     static let minimumDelay: Duration = .milliseconds(100)
     /// A session that lived this long was healthy: the next reconnection starts again from `initialBackoff`.

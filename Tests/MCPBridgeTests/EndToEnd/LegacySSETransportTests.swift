@@ -109,7 +109,7 @@ struct LegacySSETransportTests {
         let second = try await ServerProcess.legacyRestarted(on: port, name: "after")
         defer { second.stop() }
 
-        let answers = try await bridge.readResponses(count: 2, timeout: .seconds(30))
+        let answers = try await bridge.readResponses(count: 2, timeout: .seconds(60))
         let byID = Dictionary(answers.map { ($0["id"] as? Int ?? 0, $0) }, uniquingKeysWith: { a, _ in a })
         #expect(byID[3]?.toolText == "slept 3.0", "the read-only call is re-sent on the new session: \(answers)")
         #expect(byID[4]?.errorCode == -32005, "the call with side effects is not repeated: \(answers)")
