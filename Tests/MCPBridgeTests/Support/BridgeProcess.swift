@@ -10,15 +10,8 @@ final class BridgeProcess: @unchecked Sendable {
     let stderr: PipeReader
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        _ = TestEnvironment.ignoreSIGPIPE
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.bridgeBinary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
+        process.configureBridge(arguments, environment: environment, stdin: stdinPipe, stdout: stdoutPipe,
+                                stderr: stderrPipe)
         stdout = PipeReader(stdoutPipe.fileHandleForReading)
         stderr = PipeReader(stderrPipe.fileHandleForReading)
         try process.run()

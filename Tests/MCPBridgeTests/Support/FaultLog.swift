@@ -114,12 +114,7 @@ final class UnreadStdoutBridge: @unchecked Sendable {
     let stderr: PipeReader
 
     init(_ arguments: [String]) throws {
-        _ = TestEnvironment.ignoreSIGPIPE
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.bridgeBinary)
-        process.arguments = arguments
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
+        process.configureBridge(arguments, stdin: stdinPipe, stdout: stdoutPipe, stderr: stderrPipe)
         stderr = PipeReader(stderrPipe.fileHandleForReading)
         try process.run()
     }

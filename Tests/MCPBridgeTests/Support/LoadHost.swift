@@ -55,12 +55,7 @@ final class LoadHost: @unchecked Sendable {
     }
 
     init(_ arguments: [String]) throws {
-        _ = TestEnvironment.ignoreSIGPIPE
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.bridgeBinary)
-        process.arguments = arguments
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
+        process.configureBridge(arguments, stdin: stdinPipe, stdout: stdoutPipe, stderr: stderrPipe)
         stderr = PipeReader(stderrPipe.fileHandleForReading)
         try process.run()
         let fd = stdoutPipe.fileHandleForReading.fileDescriptor

@@ -36,3 +36,20 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension Process {
+    /// Configures this process as the built `mcp-bridge`, launched as a host launches it: its three standard
+    /// streams on the given pipes, the test's environment plus `environment`.
+    func configureBridge(_ arguments: [String], environment: [String: String] = [:], stdin: Pipe, stdout: Pipe,
+                         stderr: Pipe) {
+        _ = TestEnvironment.ignoreSIGPIPE
+        executableURL = URL(fileURLWithPath: TestEnvironment.bridgeBinary)
+        self.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, new in new }
+        self.environment = merged
+        standardInput = stdin
+        standardOutput = stdout
+        standardError = stderr
+    }
+}
