@@ -37,3 +37,10 @@ bench: bench-setup
 
 bench-smoke: bench-setup
 	BENCH_QUICK=1 python3 Benchmarks/driver.py --command "make bench-smoke"
+
+# libFuzzer targets (issue 5; see Fuzz/run.sh and FUZZING.md): the SSE parser, the stdin line splitter with the
+# envelope classifier and JSON scanner, and --header templates. FUZZ_SECONDS per target (default 30).
+.PHONY: fuzz
+FUZZ_SECONDS ?= 30
+fuzz:
+	Fuzz/run.sh all $(FUZZ_SECONDS)
