@@ -44,3 +44,9 @@ bench-smoke: bench-setup
 FUZZ_SECONDS ?= 30
 fuzz:
 	Fuzz/run.sh all $(FUZZ_SECONDS)
+
+# The test suite under ThreadSanitizer and AddressSanitizer (issue 5; scripts/sanitize.sh, FUZZING.md): separate
+# scratch paths (.build-tsan, .build-asan), the e2e tests drive the sanitized bridge, any report fails the run.
+.PHONY: sanitize
+sanitize: deps
+	MCP_BRIDGE_PYTHON="$(MCP_BRIDGE_PYTHON)" scripts/sanitize.sh thread address
