@@ -106,6 +106,15 @@ struct HeaderTemplateTests {
         }
     }
 
+    /// A space followed by a combining mark is one `Character` that is not `" "`; trimming by `Character` left the
+    /// space in the value (regression: Fuzz/targets/header.swift).
+    @Test func trimsSpacesBeforeACombiningMark() throws {
+        let (header, _) = try HeaderTemplate.parse("X-Mark: \u{301}v \t", environment: [:])
+        #expect(header.value.unicodeScalars.elementsEqual("\u{301}v".unicodeScalars))
+        let (expanded, _) = try HeaderTemplate.parse("X-Mark:${M}", environment: ["M": "\t \u{744}x \u{301} "])
+        #expect(expanded.value.unicodeScalars.elementsEqual("\u{744}x \u{301}".unicodeScalars))
+    }
+
     @Test func noArgumentsGiveNoHeaders() throws {
         #expect(try HeaderTemplate.parse([], environment: [:]) == HeaderTemplate.ParsedHeaders())
     }

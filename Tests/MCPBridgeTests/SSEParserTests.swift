@@ -265,6 +265,9 @@ struct SSEParserTests {
         ("data:0123456789abcdef", false),
         ("data:0123456789abcdefg", true),
         ("retry: 0123456789abcdefghijklmno\n", true),
+        // Comments count against the line limit in one chunk as when split (regression: Fuzz/targets/sse.swift).
+        (": 0123456789abcdefghijkl\ndata: ok\n\n", false),
+        (": 0123456789abcdefghijklm\ndata: ok\n\n", true),
     ])
     func eventLargerThanTheLimitThrows(_ stream: String, throwsError: Bool) throws {
         let bytes = Array(stream.utf8)

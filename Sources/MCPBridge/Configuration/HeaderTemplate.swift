@@ -151,11 +151,16 @@ public enum HeaderTemplateError: Error, Sendable, Hashable, CustomStringConverti
 
 extension StringProtocol {
     /// HTTP's optional whitespace is only SP and HTAB; other whitespace is left for the control-character check.
-    fileprivate func trimmingSpacesAndTabs() -> SubSequence {
-        let isOWS: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !isOWS($0) }), let end = lastIndex(where: { !isOWS($0) }) else {
-            return self[endIndex...]
+    ///
+    /// Trims scalars, not `Character`s: a space followed by a combining mark is one `Character` that is not `" "`,
+    /// which left a leading space in the value (found by Fuzz/targets/header.swift).
+    fileprivate func trimmingSpacesAndTabs() -> Substring {
+        let scalars = Substring(self).unicodeScalars
+        let isOWS: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = scalars.firstIndex(where: { !isOWS($0) }), let end = scalars.lastIndex(where: { !isOWS($0) })
+        else {
+            return ""
         }
-        return self[start...end]
+        return Substring(scalars[start...end])
     }
 }

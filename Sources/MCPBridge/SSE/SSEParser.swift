@@ -201,8 +201,10 @@ public struct SSEParser: Sendable {
             try dispatch(onEvent: onEvent)
             return
         }
-        guard first != .colon else { return }
+        // Checked before the comment test: a long comment split across chunks is refused while it is buffered, so
+        // refusing it here too keeps the outcome independent of chunking (found by Fuzz/targets/sse.swift).
         try checkLineLength(line.count)
+        guard first != .colon else { return }
         let name: UnsafeRawBufferPointer
         var value: UnsafeRawBufferPointer
         if let colon = line.index(ofByte: .colon, from: 0) {
