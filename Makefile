@@ -61,14 +61,14 @@ soak-quick:
 	swift build -c release
 	python3 scripts/soak.py --quick --no-write
 
-# libFuzzer targets (issue 5; see Fuzz/run.sh and FUZZING.md): the SSE parser, the stdin line splitter with the
+# libFuzzer targets (issue 5; see Fuzz/run.sh and RELIABILITY.md): the SSE parser, the stdin line splitter with the
 # envelope classifier and JSON scanner, and --header templates. FUZZ_SECONDS per target (default 30).
 .PHONY: fuzz
 FUZZ_SECONDS ?= 30
 fuzz:
 	Fuzz/run.sh all $(FUZZ_SECONDS)
 
-# The test suite under ThreadSanitizer and AddressSanitizer (issue 5; scripts/sanitize.sh, FUZZING.md): separate
+# The test suite under ThreadSanitizer and AddressSanitizer (issue 5; scripts/sanitize.sh, RELIABILITY.md): separate
 # scratch paths (.build-tsan, .build-asan), the e2e tests drive the sanitized bridge, any report fails the run.
 .PHONY: sanitize
 sanitize: deps

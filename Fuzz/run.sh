@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs one libFuzzer target against the library's own sources (see FUZZING.md).
+# Builds and runs one libFuzzer target against the library's own sources (see RELIABILITY.md).
 #
 #   Fuzz/run.sh <target> [seconds]     target: sse | lines | header | all; seconds default 60 (per target)
 #   Fuzz/run.sh build <target>         only build .build-fuzz/<target>
