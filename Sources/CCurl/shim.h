@@ -47,6 +47,17 @@ static inline CURLMcode ccurl_multi_setopt_long(CURLM *_Nonnull m, CURLMoption o
 static inline CURLSHcode ccurl_share_setopt_long(CURLSH *_Nonnull s, CURLSHoption o, long v) {
     return curl_share_setopt(s, o, v);
 }
+typedef void (*ccurl_lock_function)(CURL *_Nullable, curl_lock_data, curl_lock_access, void *_Nullable);
+typedef void (*ccurl_unlock_function)(CURL *_Nullable, curl_lock_data, void *_Nullable);
+static inline CURLSHcode ccurl_share_setopt_pointer(CURLSH *_Nonnull s, CURLSHoption o, void *_Nullable v) {
+    return curl_share_setopt(s, o, v);
+}
+static inline CURLSHcode ccurl_share_setopt_lock(CURLSH *_Nonnull s, ccurl_lock_function _Nonnull f) {
+    return curl_share_setopt(s, CURLSHOPT_LOCKFUNC, f);
+}
+static inline CURLSHcode ccurl_share_setopt_unlock(CURLSH *_Nonnull s, ccurl_unlock_function _Nonnull f) {
+    return curl_share_setopt(s, CURLSHOPT_UNLOCKFUNC, f);
+}
 static inline curl_version_info_data *_Nonnull ccurl_version_info_now(void) {
     return curl_version_info(CURLVERSION_NOW);
 }

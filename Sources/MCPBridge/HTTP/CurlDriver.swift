@@ -19,14 +19,10 @@ final class CurlDriver: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
-    /// Cookies shared by every transfer (driver thread only, so the share needs no locks): load balancers pin a
-    /// client to a replica with a cookie (AWS ALB's AWSALB, for instance), which keeps a stateful server's
-    /// session on the replica that holds it.
-    private let cookies: UnsafeMutableRawPointer
     private let inbox = Mutex<[Command]>([])
     private let nextID = Atomic<Int>(1)
     private let quickAck = QuickAck()
-    private let handles = EasyHandlePool()
+    private let handles = EasyHandlePool(cookies: CookieJar())
     /// Driver thread only.
     private var active: [Int: Transfer] = [:]
     private var running = true
@@ -40,9 +36,6 @@ final class CurlDriver: @unchecked Sendable {
         _ = Self.globalInit
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         self.multi = multi
-        guard let share = curl_share_init() else { fatalError("curl_share_init failed: out of memory") }
-        ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_COOKIE.rawValue))
-        self.cookies = share
         // Enough idle connections to reuse for 64+ requests in flight without reconnecting.
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
         // The thread keeps the driver alive until `shutdown` ends its loop.
@@ -55,7 +48,7 @@ final class CurlDriver: @unchecked Sendable {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransferEvent.self)
         let id = nextID.add(1, ordering: .relaxed).oldValue
         guard let transfer = Transfer(id: id, request: request, quickAck: quickAck, pool: handles,
-                                      cookies: cookies, continuation: continuation) else {
+                                      continuation: continuation) else {
             continuation.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
             return TransferStream(events: stream, acknowledge: { _ in })
         }

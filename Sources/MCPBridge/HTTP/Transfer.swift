@@ -22,7 +22,7 @@ final class Transfer: @unchecked Sendable {
     /// This transfer's connection, once `acknowledgeNow` has found it.
     private var ackSocket: Int32?
 
-    init?(id: Int, request: HTTPRequest, quickAck: QuickAck, pool: EasyHandlePool, cookies: UnsafeMutableRawPointer,
+    init?(id: Int, request: HTTPRequest, quickAck: QuickAck, pool: EasyHandlePool,
           continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
         guard let handle = pool.take() else { return nil }
         self.id = id
@@ -33,9 +33,6 @@ final class Transfer: @unchecked Sendable {
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         configure(request)
-        // An empty cookie file turns on the in-memory cookie engine; the share makes it one jar for all transfers.
-        ccurl_easy_setopt_string(handle, CURLOPT_COOKIEFILE, "")
-        ccurl_easy_setopt_pointer(handle, CURLOPT_SHARE, cookies)
     }
 
     /// The driver releases a transfer only after removing its handle from the multi handle, so the handle can go
