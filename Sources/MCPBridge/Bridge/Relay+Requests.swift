@@ -10,7 +10,11 @@ extension Relay {
     private func relayAndAnswer(_ request: HostRequest) async {
         let started = ContinuousClock.now
         do {
-            try await exchangeOverSelectedTransport(request)
+            if request.method == "subscriptions/listen", request.modern != nil {
+                try await relayListen(request)
+            } else {
+                try await exchangeOverSelectedTransport(request)
+            }
             logger.debug("request answered", metadata: [
                 "mcp.method": "\(request.method)", "mcp.id": "\(request.id)",
                 "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
@@ -47,10 +51,15 @@ extension Relay {
                 else {
                     throw repeatable || !RetryPolicy.isTransient(error) ? error : outcomeUnknown(error, request)
                 }
-                logger.debug("retrying", metadata: [
+                let metadata: Logger.Metadata = [
                     "mcp.id": "\(request.id)", "attempt": "\(attempt + 1)", "delay_ms": "\(delay.milliseconds)",
                     "error.code": "\(error.code.rawValue)",
-                ])
+                ]
+                if request.method == "subscriptions/listen" {
+                    logger.warning("subscription stream dropped; listening again", metadata: metadata)
+                } else {
+                    logger.debug("retrying", metadata: metadata)
+                }
                 try await Task.sleep(for: delay)
                 attempt += 1
             }

@@ -4,8 +4,9 @@
 /// - A request that cannot have reached a server (connection refused or timed out, 503 or 429) is always re-sent.
 /// - A request that may have reached one (reset after connecting, 502, 504, a reply stream cut short) is re-sent
 ///   only if repeating it cannot have side effects: `initialize`, `ping`, every `*/list`, `resources/read`,
-///   `prompts/get`, `completion/complete`, `server/discover`, and a `tools/call` whose tool is annotated
-///   `readOnlyHint` or `idempotentHint`. Anything else gets an "outcome unknown" error instead of running twice.
+///   `prompts/get`, `completion/complete`, `server/discover`, `subscriptions/listen`, and a `tools/call` whose
+///   tool is annotated `readOnlyHint` or `idempotentHint`. Anything else gets an "outcome unknown" error
+///   instead of running twice.
 /// Each retry waits an exponential backoff with jitter (or the server's `Retry-After`, capped) on a fresh
 /// connection, within `--retries` attempts and a total time budget.
 struct RetryPolicy: Sendable {
@@ -16,7 +17,7 @@ struct RetryPolicy: Sendable {
 
     static let safeMethods: Set<String> = [
         "initialize", "ping", "tools/list", "resources/list", "resources/templates/list", "prompts/list",
-        "resources/read", "prompts/get", "completion/complete", "server/discover",
+        "resources/read", "prompts/get", "completion/complete", "server/discover", "subscriptions/listen",
     ]
 
     /// How long to wait before attempt `attempt + 1`, or nil when the failure is final.

@@ -56,4 +56,29 @@ struct ModernServerTests {
         #expect(before.filter { $0["method"] as? String == "notifications/progress" }.count == 3)
         #expect(result.toolText == "done")
     }
+
+    /// `subscriptions/listen` is a long-lived stream; when it drops without a result (here: the server restarts)
+    /// the bridge listens again under the same id and says so on stderr (issue 3, item 3).
+    @Test func aDroppedSubscriptionIsListenedAgain() async throws {
+        let first = try await ServerProcess(script: "mcp_server.py", arguments: ["--port", "0", "--name", "before"])
+        let port = first.port
+        let bridge = try BridgeProcess([first.url(SharedServers.mcpPath)])
+        try bridge.send(Self.request(id: 1, method: "subscriptions/listen",
+                                     params: #""notifications":{"toolsListChanged":true}"#))
+        let acknowledged = try await bridge.readMessage()
+        #expect(acknowledged["method"] as? String == "notifications/subscriptions/acknowledged", "\(acknowledged)")
+        try await first.stopAndWait()
+        var second: ServerProcess?
+        for _ in 0..<40 where second == nil {
+            second = try? await ServerProcess(script: "mcp_server.py", arguments: ["--port", "\(port)", "--name", "after"])
+            if second == nil { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let again = try await bridge.readMessage(timeout: .seconds(90))
+        #expect(again["method"] as? String == "notifications/subscriptions/acknowledged", "\(again)")
+        #expect(bridge.stderr.text.contains("subscription stream dropped; listening again"))
+        try bridge.send(Messages.cancelled(requestID: 1))
+        try bridge.closeStdin()
+        #expect(try await bridge.waitForExit() == 0)
+        second?.stop()
+    }
 }
