@@ -101,7 +101,6 @@ struct URLPolicyTests {
         #expect(url.scheme == .https)
         #expect(url.host == "example.com")
         #expect(url.port == 8443)
-        #expect(url.effectivePort == 8443)
         #expect(url.path == "/a/b")
         #expect(url.query == "x=1&y=2")
         #expect(url.origin == "https://example.com:8443")

@@ -32,9 +32,6 @@ public struct ServerURL: Sendable, Hashable, CustomStringConvertible {
     /// Whether `host` names this machine without consulting DNS (see ``URLPolicy``).
     public let isLoopback: Bool
 
-    /// The port a connection will actually use.
-    public var effectivePort: Int { port ?? scheme.defaultPort }
-
     /// `scheme://host[:port]`, the unit of same-origin comparisons.
     public var origin: String {
         if let port { return "\(scheme.rawValue)://\(host):\(port)" }

@@ -1,24 +1,12 @@
-/// Turns values that may carry credentials into text that is safe to write to stderr.
+/// Turns URLs that may carry credentials into text that is safe to write to stderr.
 ///
 /// Desktop hosts keep stderr in log files that users paste into bug reports, so anything that can authenticate
-/// (bearer tokens, cookies, session ids, signed-URL signatures, OAuth codes) must never reach it. The rules match
-/// on names rather than values because a secret's shape is unknowable; over-redacting a harmless value costs a
-/// little debugging comfort, under-redacting costs an account.
+/// (tokens, signed-URL signatures, OAuth codes) must never reach it. Header values are simply never logged; URLs
+/// are, so their secret parts are masked. The rules match on names rather than values because a secret's shape is
+/// unknowable; over-redacting a harmless value costs a little debugging comfort, under-redacting costs an account.
 public enum Redaction {
-    /// What a hidden header value is replaced with.
-    public static let redactedValue = "<redacted>"
     /// What hidden userinfo and query values are replaced with (short, and valid inside a URL).
     public static let redactedURLPart = "***"
-
-    /// Header names that carry credentials but contain none of the words in ``sensitiveHeaderWords``.
-    private static let sensitiveHeaderNames: Set<String> = [
-        "authorization", "proxy-authorization", "cookie", "set-cookie",
-    ]
-    /// Any header whose lowercased name contains one of these is hidden (`X-API-Key`, `Mcp-Session-Id`, ...).
-    private static let sensitiveHeaderWords = ["token", "secret", "key", "auth", "session", "password", "credential"]
-    /// Challenges name a realm and a metadata URL, never a credential, and are needed to debug OAuth; they would
-    /// otherwise be caught by "auth".
-    private static let challengeHeaderNames: Set<String> = ["www-authenticate", "proxy-authenticate"]
 
     /// Query (and fragment) parameters whose lowercased name *is* one of these are hidden.
     private static let sensitiveParameterNames: Set<String> = ["sig", "code", "pwd", "pass", "state"]
@@ -26,19 +14,6 @@ public enum Redaction {
     private static let sensitiveParameterWords = [
         "token", "secret", "password", "passwd", "key", "signature", "credential", "auth", "session", "verifier",
     ]
-
-    /// Whether a header's value must not be logged.
-    public static func isSensitiveHeader(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        if challengeHeaderNames.contains(lowered) { return false }
-        return sensitiveHeaderNames.contains(lowered) || sensitiveHeaderWords.contains { lowered.contains($0) }
-    }
-
-    /// The header's value if it is safe to log, otherwise ``redactedValue``. Only the value is returned, so callers
-    /// can use it as log metadata keyed by the (always safe) name.
-    public static func redactHeader(name: String, value: String) -> String {
-        isSensitiveHeader(name) ? redactedValue : value
-    }
 
     /// `url` with any userinfo replaced by `***` and secret-looking query or fragment parameter values by `***`.
     ///
