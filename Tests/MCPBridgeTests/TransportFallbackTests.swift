@@ -32,7 +32,7 @@ struct TransportFallbackTests {
 
     @Test func theReplayedInitializeKeepsEveryByteButItsID() throws {
         let host = #"{ "jsonrpc": "2.0", "id" : 1, "method": "initialize", "params": {"id": 7, "x": "caf\u00e9"} }"#
-        let replayed = try #require(Relay.replacingID(in: Array(host.utf8), with: .string("mcp-bridge-reinitialize-2")))
+        let replayed = try #require(MessageSplice.replacingID(in: Array(host.utf8), with: .string("mcp-bridge-reinitialize-2")))
         #expect(String(decoding: replayed, as: UTF8.self)
             == #"{ "jsonrpc": "2.0", "id" : "mcp-bridge-reinitialize-2", "method": "initialize", "params": {"id": 7, "#
             + #""x": "caf\u00e9"} }"#)

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,7 @@ public final class Bridge: Sendable {
                           logger: logger)
         let work = WorkTracker()
         let listener = ServerStreamListener(relay: relay)
+        relay.translation.startServerStream.withLock { $0 = { listener.start() } }
         let router = Router(relay: relay, work: work, listener: listener,
                             permits: RequestPermits(limit: configuration.maxInFlight),
                             admission: RequestPermits(limit: configuration.maxInFlight * 4))
@@ -48,6 +50,7 @@ public final class Bridge: Sendable {
         let reason = await reasons.next() ?? .endOfInput
         pump.cancel()
         listener.stop()
+        relay.translation.hostListen.stop()
         switch reason {
         case .outputClosed:
             logger.debug("stdout closed by the host; exiting")

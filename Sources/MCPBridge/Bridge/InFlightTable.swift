@@ -9,17 +9,15 @@ final class InFlightTable: Sendable {
     struct Entry: Sendable {
         var task: Task<Void, Never>?
         var method: String
-        /// A 2026-07-28 request: cancelling it means closing its stream, not notifying the server.
-        var modern: Bool
     }
 
     private let state = Mutex([RequestID: Entry]())
 
     /// Records a new request; false when the id is already in flight (the host reused it).
-    func register(_ id: RequestID, method: String, modern: Bool = false) -> Bool {
+    func register(_ id: RequestID, method: String) -> Bool {
         state.withLock { entries in
             guard entries[id] == nil else { return false }
-            entries[id] = Entry(task: nil, method: method, modern: modern)
+            entries[id] = Entry(task: nil, method: method)
             return true
         }
     }

@@ -10,11 +10,7 @@ extension Relay {
     private func relayAndAnswer(_ request: HostRequest) async {
         let started = ContinuousClock.now
         do {
-            if request.method == "subscriptions/listen", request.modern != nil {
-                try await relayListen(request)
-            } else {
-                try await exchangeOverSelectedTransport(request)
-            }
+            try await relayInServerEra(request)
             logger.debug("request answered", metadata: [
                 "mcp.method": "\(request.method)", "mcp.id": "\(request.id)",
                 "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
@@ -28,6 +24,15 @@ extension Relay {
             logger.debug("request cancelled by the host", metadata: ["mcp.id": "\(request.id)"])
         } catch {
             await answer(request.id, with: BridgeError(.protocolViolation, "unexpected failure: \(error)"))
+        }
+    }
+
+    /// Relays a request as the host wrote it: the host and the server speak the same era.
+    func relayDirect(_ request: HostRequest) async throws {
+        if request.method == "subscriptions/listen", request.modern != nil {
+            try await relayListen(request)
+        } else {
+            try await exchangeOverSelectedTransport(request)
         }
     }
 
@@ -93,7 +98,8 @@ extension Relay {
     /// same-origin redirects (`url` is the redirect target, nil for the endpoint's own URL).
     private func exchange(_ request: HostRequest, mayRenewSession: Bool, fresh: Bool, url: String?,
                           hops: Int = 0) async throws {
-        let snapshot = await session.snapshot(forInitialize: request.method == "initialize")
+        // A 2026-07-28 request has no session to wait for (and the era probe runs while the host's initialize waits).
+        let snapshot = await session.snapshot(forInitialize: request.method == "initialize" || request.modern != nil)
         let transfer = endpoint.post(request.bytes, session: snapshot, extraHeaders: modernHeaders(for: request),
                                      timeout: requestTimeout, freshConnection: fresh, url: url)
         var events = transfer.events.makeAsyncIterator()

@@ -61,7 +61,7 @@ extension Relay {
     func renewLegacySession(_ connection: LegacySSETransport.Connection) async throws(BridgeError) {
         guard let version = await session.protocolVersion, let cached = await session.cachedHandshake() else { return }
         let id = RequestID.string("mcp-bridge-reinitialize-\(connection.generation)")
-        guard let initialize = Self.replacingID(in: cached.initialize, with: id) else {
+        guard let initialize = MessageSplice.replacingID(in: cached.initialize, with: id) else {
             throw BridgeError(.sessionExpired, "the host's initialize could not be replayed")
         }
         let snapshot = SessionState.Snapshot(sessionID: nil, protocolVersion: version, generation: -1)
@@ -94,12 +94,5 @@ extension Relay {
                                                                         generation: -1))
         }
         logger.debug("SSE session re-established", metadata: ["sse.generation": "\(connection.generation)"])
-    }
-
-    /// The message with its top-level `id` value replaced, every other byte untouched.
-    static func replacingID(in message: [UInt8], with id: RequestID) -> [UInt8]? {
-        guard let value = try? JSONScanner.value(atPath: ["id"], in: message) else { return nil }
-        return Array(message[..<value.range.lowerBound]) + Array(id.json.utf8)
-            + Array(message[value.range.upperBound...])
     }
 }

@@ -18,6 +18,8 @@ struct Relay: Sendable {
     let requestTimeout: Duration?
     /// Streamable HTTP or the 2024-11-05 HTTP+SSE transport (`--transport`); see `Relay+TransportFallback`.
     let transports: TransportSelection
+    /// `--protocol`: the server's era, and what translating between the host's era and the server's keeps.
+    let translation: Translation
     let logger: Logger
 
     init(endpoint: RemoteEndpoint, session: SessionState, inFlight: InFlightTable, output: StdoutWriter,
@@ -32,6 +34,7 @@ struct Relay: Sendable {
         self.requestTimeout = configuration.requestTimeout
         self.retryPolicy = RetryPolicy(maxRetries: configuration.retries, budget: configuration.retryBudget)
         self.transports = TransportSelection(strategy: configuration.transport)
+        self.translation = Translation(mode: configuration.protocolMode, transport: configuration.transport)
         self.logger = logger
     }
 
@@ -57,7 +60,14 @@ struct Relay: Sendable {
             }
             let answers = id == request?.id
             var bytes = message.bytes
-            if answers, let request { bytes = await adapt(message, to: request, head: head) }
+            if answers, let request {
+                bytes = await adapt(message, to: request, head: head)
+                if case .capture(let box) = request.delivery {
+                    box.store(bytes == message.bytes ? message : ServerMessage(bytes: bytes, envelope:
+                        (try? Envelope.classify(bytes)) ?? message.envelope))
+                    return true
+                }
+            }
             guard inFlight.claim(id) else {
                 logger.debug("dropped a response nobody waits for", metadata: ["mcp.id": "\(id)"])
                 return answers
@@ -75,9 +85,28 @@ struct Relay: Sendable {
             await output.write(OutputLine.flatten(message.bytes))
             return false
         case .request, .notification:
+            if let intercept = request?.intercept, await intercept(message) { return false }
+            if request == nil, translation.eras.hostIsModern == true, translation.eras.known?.isModern == false {
+                await routeUnattachedToModernHost(message)
+                return false
+            }
             await output.write(OutputLine.flatten(message.bytes))
             return false
         }
+    }
+
+    /// Writes a response the bridge obtained itself (translation) as the answer to the host's `id`.
+    func deliver(_ reply: ServerMessage, to id: RequestID) async {
+        var bytes = reply.bytes
+        if reply.envelope.id != id, let renamed = MessageSplice.replacingID(in: bytes, with: id) { bytes = renamed }
+        guard inFlight.claim(id) else { return }
+        await output.write(OutputLine.flatten(bytes))
+    }
+
+    /// Answers the host's request with a result the bridge composed (`result` is JSON text).
+    func answerLocally(_ id: RequestID, result: String) async {
+        guard inFlight.claim(id) else { return }
+        await output.write(Array(#"{"jsonrpc":"2.0","id":\#(id.json),"result":\#(result)}"#.utf8))
     }
 
     /// The few responses the bridge must look into: `initialize` (session facts) and `tools/list` (hidden tools,

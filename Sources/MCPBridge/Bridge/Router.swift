@@ -46,6 +46,8 @@ struct Router: Sendable {
         case .notification:
             await handleNotification(bytes, method: envelope.method ?? "")
         case .response:
+            // An answer to a question the bridge asked for a 2026-07-28 server stays here.
+            if relay.translation.questions.deliver(bytes, envelope: envelope) { return }
             work.spawn { await relay.relayResponse(bytes, id: envelope.id) }
         case .batch:
             await handleBatch(bytes, envelope)
@@ -55,6 +57,7 @@ struct Router: Sendable {
     private func handleRequest(_ bytes: [UInt8], _ envelope: Envelope) async {
         guard let id = envelope.id, let method = envelope.method else { return }
         let modern = ModernRequest(bytes, envelope: envelope)
+        relay.translation.eras.noteHost(modern: modern != nil)
         relay.logger.debug("host request", metadata: ["mcp.method": "\(method)", "mcp.id": "\(id)"])
         if method == "tools/call", !relay.toolFilter.isEmpty,
            let name = Envelope.string(atPath: ["name"], in: bytes, root: envelope.params),
@@ -62,7 +65,7 @@ struct Router: Sendable {
             await writeLocalError(id: id, code: -32602, message: "Unknown tool: \(name) (hidden by --ignore-tool)")
             return
         }
-        guard relay.inFlight.register(id, method: method, modern: modern != nil) else {
+        guard relay.inFlight.register(id, method: method) else {
             await writeLocalError(id: id, code: BridgeError.Code.duplicateID.rawValue, message: "Invalid Request: "
                 + "id \(id) is already in use by a request in flight; ids must be unique")
             return
@@ -84,20 +87,26 @@ struct Router: Sendable {
         relay.logger.debug("host notification", metadata: ["mcp.method": "\(method)"])
         switch method {
         case "notifications/initialized":
+            // Ordering: it must reach a legacy server before the requests behind it, so the pump waits here.
+            _ = await relay.session.snapshot()
+            if case .modern(let facts) = relay.translation.eras.known {
+                relay.legacyHostInitialized(facts)  // a 2026-07-28 server has no handshake to finish
+                return
+            }
             await relay.session.rememberInitialized(bytes)
             let status = await relay.relayOneWay(bytes, what: method)
             if let status, (200..<300).contains(status) { listener.start() }
         case "notifications/cancelled":
-            var modern = false
-            if let id = Self.requestID(atPath: ["params", "requestId"], in: bytes),
-               let cancelled = relay.inFlight.cancel(id) {
+            if let id = Self.requestID(atPath: ["params", "requestId"], in: bytes), relay.inFlight.cancel(id) != nil {
                 relay.logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"])
-                modern = cancelled.modern
             }
-            // 2026-07-28 over HTTP: closing the request's stream is the cancellation; nothing is POSTed.
-            guard !modern else { return }
+            // Only a legacy server is told; for 2026-07-28 closing the request's stream is the cancellation, and a
+            // server whose era is still unknown has been sent nothing yet.
+            guard case .legacy = relay.translation.eras.known else { return }
             work.spawn { await relay.relayNotification(bytes, method: method) }
         default:
+            // 2026-07-28 defines no other client notifications (roots changes travel with each request).
+            if relay.translation.eras.known?.isModern == true { return }
             work.spawn { await relay.relayNotification(bytes, method: method) }
         }
     }
@@ -109,7 +118,7 @@ struct Router: Sendable {
             let element = Array(bytes[range])
             guard let inner = try? Envelope.classify(element), inner.kind == .request,
                   let id = inner.id, let method = inner.method else { continue }
-            if relay.inFlight.register(id, method: method, modern: false) { ids.append(id) }
+            if relay.inFlight.register(id, method: method) { ids.append(id) }
         }
         let requests = ids
         work.spawn { await relay.relayBatch(bytes, ids: requests) }

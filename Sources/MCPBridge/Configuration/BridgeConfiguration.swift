@@ -35,6 +35,8 @@ public struct BridgeConfiguration: Sendable {
     public var compressedReplies = false
     /// Streamable HTTP, the 2024-11-05 HTTP+SSE transport, or one falling back to the other (`--transport`).
     public var transport: TransportStrategy
+    /// Which MCP era to speak to the server (`--protocol`); hosts of the other era are translated.
+    public var protocolMode: ProtocolMode = .auto
 
     public init(
         serverURL: String,

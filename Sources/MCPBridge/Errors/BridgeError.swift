@@ -31,6 +31,11 @@ public struct BridgeError: Error, Sendable, CustomStringConvertible {
         case duplicateID = -32011
         /// A `tools/call` sent after the server already answered could have had effects: outcome unknown.
         case outcomeUnknown = -32012
+        /// The server and the host share no MCP version mcp-bridge can translate between (`--protocol`).
+        case incompatibleProtocol = -32013
+        /// Era translation: the host could not answer a request the server needs to finish the call
+        /// (elicitation, sampling, roots), or never retried a call that was waiting for its input.
+        case hostInputFailed = -32014
     }
 
     public let code: Code
