@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """A real 2024-11-05 "HTTP with SSE" MCP server (official Python SDK `mcp` 1.x FastMCP) for mcp-bridge's tests.
 
-    python legacy_sse_server.py [--transport sse|streamable-http] [--host 127.0.0.1] [--port 0] [--name legacy]
+    python legacy_sse_server.py [--transport sse|streamable-http] [--stateless] [--host 127.0.0.1] [--port 0]
+                                [--name legacy]
 
 Runs from .venv-legacy (Tests/Servers/requirements-legacy.txt): mcp 1.x cannot share a venv with mcp 2.x.
 `--transport sse` (default) serves GET /sse (the stream, whose first event is `endpoint`) and POST /messages/
 (202, the answer arrives on the stream); POST /sse is 405, which is what makes a Streamable HTTP client fall
-back. `--transport streamable-http` serves the same tools over Streamable HTTP at /mcp, for comparison.
+back. `--transport streamable-http` serves the same tools over Streamable HTTP at /mcp, for comparison;
+`--stateless` makes that endpoint sessionless (FastMCP `stateless_http`: no Mcp-Session-Id, no GET stream, so a
+server-to-client request such as `ask_name`'s elicitation has no channel back and fails).
 Binds its socket itself (port 0 = ephemeral; a fixed port may be reused at once, so a test can restart it in
 place), prints exactly one line `LISTENING <port>` on stdout, then serves. Logs go to stderr.
 """
@@ -41,10 +44,11 @@ class NameAnswer(BaseModel):
     name: str = Field(description="Your name")
 
 
-def build_server(name: str) -> FastMCP:
+def build_server(name: str, stateless: bool = False) -> FastMCP:
     server = FastMCP(
         name,
         log_level="WARNING",
+        stateless_http=stateless,
         # Tests reach it as 127.0.0.1:PORT; accept any Host / Origin like mcp_server.py does.
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
@@ -128,6 +132,8 @@ def record_stream_headers(app):  # type: ignore[no-untyped-def]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transport", choices=["sse", "streamable-http"], default="sse")
+    parser.add_argument("--stateless", action="store_true",
+                        help="with --transport streamable-http: no sessions (FastMCP stateless_http)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--name", default="legacy")
@@ -135,7 +141,9 @@ def main() -> int:
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    server = build_server(args.name)
+    if args.stateless and args.transport != "streamable-http":
+        parser.error("--stateless needs --transport streamable-http (the SSE transport is a session by design)")
+    server = build_server(args.name, stateless=args.stateless)
     app = server.sse_app() if args.transport == "sse" else server.streamable_http_app()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """A real MCP server (official Python SDK, `mcp` 2.x) for mcp-bridge's interoperability tests.
 
-    python mcp_server.py [--mode stateless|stateful] [--host 127.0.0.1] [--port 0]
+    python mcp_server.py [--mode stateless|stateful] [--modern-only] [--host 127.0.0.1] [--port 0]
                          [--path /ossserver-stateless/ossmcp] [--health-path /ossserver-stateless/health]
                          [--json-response] [--name replica] [--ledger PATH]
+
+It serves both protocol eras on one path (the SDK picks by the `MCP-Protocol-Version` header). `--modern-only`
+refuses the handshake era as a 2026-07-28-only server does (see modern_only.py).
 
 Binds its socket itself (port 0 = ephemeral), prints exactly one line `LISTENING <port>` on stdout, then serves.
 Logs go to stderr only. SIGTERM / SIGINT end it with exit status 0.
@@ -22,6 +25,7 @@ import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import lifeline  # noqa: E402
+from modern_only import modern_only  # noqa: E402
 import warnings
 from typing import Annotated
 
@@ -30,7 +34,9 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 
@@ -43,6 +49,11 @@ INDICES = ["logs-2026.11", "metrics", "traces", "audit"]
 
 class NameAnswer(BaseModel):
     name: str = Field(description="Your name")
+
+
+def ask_for_name() -> Elicit[NameAnswer]:
+    """The resolver behind `ask_name`: the SDK turns this marker into whatever the request's era can carry."""
+    return Elicit("What is your name?", NameAnswer)
 
 
 def build_server(replica: str, ledger: str | None = None) -> MCPServer:
@@ -95,8 +106,16 @@ def build_server(replica: str, ledger: str | None = None) -> MCPServer:
         return f"logged {count}"
 
     @server.tool(structured_output=False)
-    async def ask_name(ctx: Context) -> str:
-        """Ask the client for a name via elicitation (stateful mode only); return "hello <name>" or "declined"."""
+    async def ask_name(answer: Annotated[ElicitationResult[NameAnswer], Resolve(ask_for_name)]) -> str:
+        """Ask the client for a name; return "hello <name>" or "declined". On 2026-07-28 the call first returns an
+        input_required result (answered by a retry); on 2025 eras it sends elicitation/create mid-call (stateful)."""
+        if isinstance(answer, AcceptedElicitation):
+            return f"hello {answer.data.name}"
+        return "declined"
+
+    @server.tool(structured_output=False)
+    async def ask_name_direct(ctx: Context) -> str:
+        """Like ask_name, but always through `ctx.elicit`, i.e. a server-to-client request (2025 stateful only)."""
         result = await ctx.elicit("What is your name?", NameAnswer)
         if result.action == "accept" and result.data is not None:
             return f"hello {result.data.name}"
@@ -139,6 +158,8 @@ def build_server(replica: str, ledger: str | None = None) -> MCPServer:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["stateless", "stateful"], default="stateless")
+    parser.add_argument("--modern-only", action="store_true",
+                        help="serve 2026-07-28 only: legacy POSTs get 400 -32022, GET/DELETE 405")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--path", default="/ossserver-stateless/ossmcp")
@@ -164,6 +185,8 @@ def main() -> int:
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
 
+    asgi = modern_only(app, args.path) if args.modern_only else app
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -171,7 +194,7 @@ def main() -> int:
     sock.set_inheritable(True)
 
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on"
+        asgi, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on"
     )
     # uvicorn re-raises the captured signal after a graceful shutdown; with these handlers that is a no-op,
     # so the process exits 0 instead of dying by the signal.
