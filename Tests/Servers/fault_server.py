@@ -30,6 +30,8 @@ Scenarios (replies to a request `{"id":ID,"method":M}`; "echo" = `{"jsonrpc":"2.
   /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202,
   /legacy-cross-origin (a 2024-11-05 HTTP+SSE stream whose `endpoint` event names another origin; POST: 405).
   Progress notifications use the request's `_meta.progressToken` (default "fault-progress").
+  A POST of `server/discover` (mcp-bridge's era probe) is answered -32601 on every scenario path, as a 2025-era
+  server does, and is not logged.
 """
 
 from __future__ import annotations
@@ -422,6 +424,13 @@ async def handle(req: Request, conn: Conn) -> None:
                 STATE["sessions"][sid] = "expired"
         return await conn.respond(200)
 
+    if req.method == "POST" and not req.json_error and isinstance(req.json, dict) \
+            and req.json.get("method") == "server/discover":
+        # Every scenario plays a 2025-era server: it answers the bridge's era probe as one would, and the probe is
+        # left out of the log, which records what the host's own messages caused.
+        STATE["probes"] = STATE.get("probes", 0) + 1
+        return await conn.respond_json(200, {"jsonrpc": "2.0", "id": req.json.get("id"),
+                                             "error": {"code": -32601, "message": "Method not found"}})
     LOG.append({"method": req.method, "path": path, "query": req.raw_query, "headers": req.headers,
                 "body": req.body.decode("utf-8", errors="replace")})
     if path in ("/session", "/get-stream", "/poll"):

@@ -56,6 +56,8 @@ public final class Bridge: Sendable {
             logger.debug("stdout closed by the host; exiting")
             return 0
         case .endOfInput:
+            relay.translation.parked.abandonAll()
+            relay.translation.questions.abandonAll()
             logger.debug("stdin closed; draining", metadata: ["in_flight": "\(relay.inFlight.pendingIDs.count)"])
             await drain(relay, work: work, within: configuration.drainTimeout)
         case .signal(let number):

@@ -136,7 +136,9 @@ extension Relay {
                 + "points at an MCP endpoint", httpStatus: head.status, body: body)
         }
         var answered = false
+        let sessionless = snapshot.sessionID == nil && request.modern == nil && head.value(for: HeaderName.sessionID) == nil
         let summary = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) { message in
+            if sessionless, message.envelope.kind == .request { try Self.unanswerable(message) }
             if await route(message, answering: request, head: head) { answered = true }
         }
         if answered || !inFlightContains(request.id) { return }
@@ -164,6 +166,16 @@ extension Relay {
             throw BridgeError(.httpStatus, "the server redirected (HTTP \(head.status)) without a usable Location",
                               httpStatus: head.status)
         }
+    }
+
+    /// A server request on the stream of a session-less exchange (a stateless 2025 server): the host's answer
+    /// would be a POST no server instance waits for, so the call would hang forever. Fail it now instead
+    /// (a ping needs no answer that matters, so it is just dropped).
+    private static func unanswerable(_ message: ServerMessage) throws {
+        guard let method = message.envelope.method, method != "ping" else { return }
+        throw BridgeError(.hostInputFailed, "the server asked the host for \(method) in the middle of the call, but "
+            + "it runs without sessions (stateless), so no answer could ever reach it and the call would never "
+            + "finish; run the server with sessions, or speak MCP 2026-07-28 (input_required) to it")
     }
 
     /// Why a reply that ended normally still did not answer the request.

@@ -11,8 +11,10 @@ final class HostProfile: Sendable {
         var requestedVersion = ProtocolVersions.latestHandshake
         var capabilities = "{}"
         var clientInfo: String?
-        /// Set by the host's `logging/setLevel`; without it a modern server sends no log notifications.
-        var logLevel: String?
+        /// Set by the host's `logging/setLevel`. Until then `debug`: a 2025 server sends whatever it logs unless
+        /// the client sets a level, while a 2026-07-28 server sends nothing without one, so the lowest level is
+        /// what keeps the host's view unchanged.
+        var logLevel = "debug"
         /// `resources/subscribe` URIs, carried by the bridge's `subscriptions/listen`.
         var subscriptions: Set<String> = []
     }
@@ -61,9 +63,7 @@ final class HostProfile: Sendable {
         if let clientInfo = state.clientInfo {
             text += "," + JSONString.quote(ProtocolVersions.MetaKey.clientInfo) + ":" + clientInfo
         }
-        if let logLevel = state.logLevel {
-            text += "," + JSONString.quote(ProtocolVersions.MetaKey.logLevel) + ":" + JSONString.quote(logLevel)
-        }
+        text += "," + JSONString.quote(ProtocolVersions.MetaKey.logLevel) + ":" + JSONString.quote(state.logLevel)
         return text
     }
 }

@@ -33,4 +33,9 @@ final class HostQuestions: Sendable {
     func close(_ id: RequestID) {
         table.remove(id)
     }
+
+    /// The host's input has ended: nothing it could still send will arrive, so nobody should keep waiting.
+    func abandonAll() {
+        table.resolveAll(where: { _ in true }, with: .cancelled)
+    }
 }

@@ -35,4 +35,9 @@ final class ParkedCalls: Sendable {
         guard table.context(of: token) != nil else { return false }
         return table.resolve(token, with: .retried(retry))
     }
+
+    /// The host's input has ended: nothing it could still send will arrive, so nobody should keep waiting.
+    func abandonAll() {
+        table.resolveAll(where: { _ in true }, with: .cancelled)
+    }
 }

@@ -166,6 +166,8 @@ extension Relay {
             }
             return
         }
+        // Progress for a call whose answers travel on the shared 2024-11-05 stream: the token is the host's own.
+        if method == "notifications/progress" { return await output.write(OutputLine.flatten(message.bytes)) }
         let uri = Envelope.string(atPath: ["params", "uri"], in: message.bytes)
         for listen in translation.listens.listeners(for: method, uri: uri) {
             let member = #""\#(ProtocolVersions.MetaKey.subscriptionID)":\#(listen.json)"#

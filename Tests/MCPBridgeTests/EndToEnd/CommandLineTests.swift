@@ -94,9 +94,12 @@ struct CommandLineTests {
         #expect(lines.allSatisfy { $0.hasPrefix("mcp-bridge:") }, "\(lines)")
         for (method, id) in [("initialize", 1), ("tools/call", 2)] {
             #expect(lines.contains {
-                $0.contains("mcp.method=\(method)") && $0.contains("mcp.id=\(id)") && $0.contains("http.status=200")
+                $0.contains("mcp.method=\(method)") && $0.contains("mcp.id=\(id)") && $0.contains("request answered")
             }, "a per-message line for \(method) #\(id): \(lines)")
         }
+        #expect(lines.contains {
+            $0.contains("mcp.method=tools/call") && $0.contains("mcp.id=2") && $0.contains("http.status=200")
+        }, "the HTTP status of the call: \(lines)")
         #expect(lines.contains { $0.contains("mcp.method=notifications/initialized") })
         #expect(lines.contains { $0.contains("mcp.id=2") && $0.contains("elapsed_ms=") }, "timings: \(lines)")
         #expect(!bridge.stderr.text.contains("s3cr3t"), "a header value leaked into the log")

@@ -23,7 +23,8 @@ struct InteropMatrixTests {
             reason: "A stateless 2025 server has no channel for server-to-client requests: no session and no GET "
                 + "stream, so the host's answer to its `elicitation/create` is a new POST that no server instance "
                 + "is waiting for (mcp 1.x logs it as an unknown request id), and it speaks no 2026-07-28, so "
-                + "there is no `input_required` round trip either."
+                + "there is no `input_required` round trip either. The bridge answers such a call at once with "
+                + "-32014 instead of leaving it hanging forever."
         ),
     ]
 

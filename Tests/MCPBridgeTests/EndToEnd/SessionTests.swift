@@ -11,7 +11,8 @@ struct SessionTests {
     @Test(arguments: ["2025-03-26", "2025-06-18"])
     func laterRequestsCarryTheSessionAndTheNegotiatedVersion(version: String) async throws {
         let server = try await SharedServers.stateful.value
-        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
+        // The 2025 session rules themselves: auto would speak 2026-07-28 to this dual-era server.
+        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath), "--protocol", "legacy"])
         let initialize = try await bridge.handshake(version: version)
         let negotiated = try #require(initialize.result?["protocolVersion"] as? String)
         #expect(negotiated == version)
