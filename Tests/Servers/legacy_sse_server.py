@@ -84,6 +84,13 @@ def build_server(name: str, stateless: bool = False) -> FastMCP:
         return "done"
 
     @server.tool(structured_output=False)
+    async def log_messages(count: int, ctx: Context) -> str:
+        """Send `count` notifications/message log entries (level info), then return "logged <count>"."""
+        for i in range(1, count + 1):
+            await ctx.info(f"log message {i}/{count}")
+        return f"logged {count}"
+
+    @server.tool(structured_output=False)
     def request_headers(ctx: Context) -> str:
         """The HTTP headers of the POST that carried this call, as JSON with lower-cased names."""
         request = ctx.request_context.request

@@ -106,6 +106,12 @@ extension Relay {
         guard let reply = box.message else {
             throw BridgeError(.protocolViolation, "the server's reply held no response to this request")
         }
+        if current.id == request.id, reply.envelope.isError,
+           Envelope.number(atPath: ["error", "code"], in: reply.bytes) == UnsupportedVersion.code {
+            // A legacy server does not answer -32022: the server was replaced by a 2026-07-28 one.
+            throw BridgeError(.serverChangedEra, "the server refused the 2025 protocol version (-32022)",
+                              body: reply.bytes)
+        }
         await deliver(reply, to: current.id)
     }
 

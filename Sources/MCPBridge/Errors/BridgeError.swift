@@ -36,6 +36,9 @@ public struct BridgeError: Error, Sendable, CustomStringConvertible {
         /// Era translation: the host could not answer a request the server needs to finish the call
         /// (elicitation, sampling, roots), or never retried a call that was waiting for its input.
         case hostInputFailed = -32014
+        /// The server stopped speaking the era the bridge detected (it was redeployed) and still did after the
+        /// bridge asked it again; retry, or pin the era with `--protocol`.
+        case serverChangedEra = -32015
     }
 
     public let code: Code
