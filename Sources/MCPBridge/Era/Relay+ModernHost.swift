@@ -109,7 +109,8 @@ extension Relay {
         if current.id == request.id, reply.envelope.isError,
            Envelope.number(atPath: ["error", "code"], in: reply.bytes) == UnsupportedVersion.code {
             // A legacy server does not answer -32022: the server was replaced by a 2026-07-28 one.
-            throw BridgeError(.serverChangedEra, "the server refused the 2025 protocol version (-32022)",
+            throw BridgeError(.serverChangedEra, "the server refused the 2025 protocol version the bridge spoke to "
+                + "it (-32022): it was replaced by a 2026-07-28 server; retry, or pin the era with --protocol",
                               body: reply.bytes)
         }
         await deliver(reply, to: current.id)
