@@ -40,6 +40,12 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Ask the server for compressed replies (Accept-Encoding: gzip, deflate, br, zstd).")
     var compressed = false
 
+    @Option(name: .customLong("protocol"),
+            help: ArgumentHelp("MCP era to speak to the server: auto (ask it with server/discover), legacy (2025 "
+                + "initialize and sessions) or modern (2026-07-28, stateless); a host of the other era is translated.",
+                valueName: "era"))
+    var protocolMode: ProtocolMode = .auto
+
     @Flag(help: "Log each message's method, id, HTTP status and timing to stderr (secrets redacted).")
     var debug = false
 
@@ -87,9 +93,12 @@ struct ConnectionOptions: ParsableArguments {
             useEnvironmentProxy: enableProxy
         )
         configuration.compressedReplies = compressed
+        configuration.protocolMode = protocolMode
         return configuration
     }
 }
+
+extension ProtocolMode: ExpressibleByArgument {}
 
 /// The process environment as a dictionary, read through libc so the CLI needs no Foundation.
 enum Environment {

@@ -43,12 +43,6 @@ struct RelayCommand: AsyncParsableCommand {
         + "SSE when initialize is refused with 400/404/405), sse-first, http-only or sse-only.", valueName: "strategy"))
     var transport: TransportStrategy = .httpFirst
 
-    @Option(name: .customLong("protocol"),
-            help: ArgumentHelp("MCP era to speak to the server: auto (ask it with server/discover), legacy (2025 "
-                + "initialize and sessions) or modern (2026-07-28, stateless); a host of the other era is translated.",
-                valueName: "era"))
-    var protocolMode: ProtocolMode = .auto
-
     @OptionGroup var compatibility: CompatibilityOptions
 
     func validate() throws {
@@ -80,7 +74,6 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.retryBudget = .milliseconds(Int(retryBudget * 1000))
         configuration.ignoredTools = ignoredTools
         configuration.transport = transport
-        configuration.protocolMode = protocolMode
         compatibility.warnAboutUnimplemented(callbackPort: callbackPort, logger: logger)
         logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")
         let status = await Bridge(configuration: configuration, logger: logger).run()
@@ -90,5 +83,3 @@ struct RelayCommand: AsyncParsableCommand {
 
 /// `--transport` takes mcp-remote's spellings, which are the raw values.
 extension TransportStrategy: ExpressibleByArgument {}
-
-extension ProtocolMode: ExpressibleByArgument {}

@@ -1,8 +1,12 @@
-/// The MCP part of `check`: initialize, initialized, tools/list, then DELETE of any session it created.
+/// The MCP part of `check`: `server/discover` first (the era probe the bridge itself makes); then, for a 2026-07-28
+/// server, `tools/list` with the era's `_meta` and headers, else initialize, initialized, tools/list and the DELETE
+/// of any session it created.
 struct HandshakeProbe {
     let endpoint: RemoteEndpoint
     let reader: ReplyReader
     private var session = SessionState.Snapshot(sessionID: nil, protocolVersion: nil, generation: 0)
+    /// Why the last step failed, for a report line of its own.
+    private var lastFailure: String?
 
     init(endpoint: RemoteEndpoint, maxMessageBytes: Int) {
         self.endpoint = endpoint
@@ -14,11 +18,38 @@ struct HandshakeProbe {
     static let initialized = #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#
     static let toolsList = #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#
 
+    static func modern(id: Int, method: String, version: String) -> String {
+        #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{"_meta":{"#
+            + #""\#(ProtocolVersions.MetaKey.protocolVersion)":"\#(version)","#
+            + #""\#(ProtocolVersions.MetaKey.clientCapabilities)":{},"#
+            + #""\#(ProtocolVersions.MetaKey.clientInfo)":{"name":"mcp-bridge-check","version":"\#(BridgeVersion.current)"}}}}"#
+    }
+
     mutating func run(into report: inout HealthCheck.Report, tlsVerified: Bool) async {
+        let mode = endpoint.configuration.protocolMode
+        if mode != .legacy {
+            let latest = ProtocolVersions.latestModern
+            let headers = [HTTPHeader(name: HeaderName.protocolVersion, value: latest),
+                           HTTPHeader(name: "Mcp-Method", value: "server/discover")]
+            var quiet = HealthCheck.Report()
+            let probed = await step("discover", Self.modern(id: 1, method: "server/discover", version: latest),
+                                    headers: headers, into: &quiet)
+            if let (head, reply) = probed, let reply, let facts = DiscoverFacts(reply), facts.speaksKnownModernVersion {
+                report.lines += quiet.lines
+                reportReachable(head, tlsVerified: tlsVerified, into: &report)
+                return await runModern(facts, reply: reply, into: &report)
+            }
+            if probed == nil, !quiet.lines.contains(where: { $0.contains("FAILED: HTTP ") }) {
+                return report.fail("reachable", lastFailure ?? "no answer")
+            }
+            guard mode == .auto else {
+                return report.fail("discover", "--protocol modern, but the server does not answer server/discover "
+                    + "as a 2026-07-28 server does" + (quiet.lines.first.map { ":\($0)" } ?? ""))
+            }
+            report.pass("era", "2025 (handshake): the server does not answer server/discover as 2026-07-28 does")
+        }
         guard let (head, reply) = await step("initialize", Self.initialize, into: &report) else { return }
-        let scheme = endpoint.configuration.serverURL.lowercased().hasPrefix("https") ? "https" : "http"
-        let tls = scheme == "https" ? (tlsVerified ? "TLS verified" : "TLS NOT verified (--insecure)") : "plain http"
-        report.pass("reachable", "yes, HTTP/\(head.httpVersion), \(tls)")
+        reportReachable(head, tlsVerified: tlsVerified, into: &report)
         guard let reply, let result = reply.envelope.result else {
             report.fail("server", "initialize returned an error: " + BridgeError.excerpt(reply?.bytes ?? [], limit: 300))
             return
@@ -31,24 +62,47 @@ struct HandshakeProbe {
         session.protocolVersion = version
         report.pass("session", session.sessionID == nil ? "stateless (no Mcp-Session-Id)" : "session-based")
         _ = await step("initialized", Self.initialized, into: &report)
-        if let (_, tools) = await step("tools/list", Self.toolsList, into: &report), let tools,
-           let result = tools.envelope.result,
-           let list = try? JSONScanner.value(atPath: ["tools"], in: tools.bytes, root: result),
-           let elements = try? JSONScanner.elements(of: list.range, in: tools.bytes) {
-            report.pass("tools", "\(elements.count) tool\(elements.count == 1 ? "" : "s")")
-        }
+        if let (_, tools) = await step("tools/list", Self.toolsList, into: &report) { reportTools(tools, into: &report) }
         if session.sessionID != nil {
             var events = endpoint.delete(session: session).events.makeAsyncIterator()
             _ = try? await Relay.head(of: &events)
         }
     }
 
+    private func reportReachable(_ head: HTTPResponseHead, tlsVerified: Bool, into report: inout HealthCheck.Report) {
+        let scheme = endpoint.configuration.serverURL.lowercased().hasPrefix("https") ? "https" : "http"
+        let tls = scheme == "https" ? (tlsVerified ? "TLS verified" : "TLS NOT verified (--insecure)") : "plain http"
+        report.pass("reachable", "yes, HTTP/\(head.httpVersion), \(tls)")
+    }
+
+    /// A 2026-07-28 server: no handshake and no session; the tool list is read the way a modern host would.
+    private mutating func runModern(_ facts: DiscoverFacts, reply: ServerMessage, into report: inout HealthCheck.Report) async {
+        let info = ["_meta", ProtocolVersions.MetaKey.serverInfo]
+        let name = Envelope.string(atPath: ["result"] + info + ["name"], in: reply.bytes) ?? "?"
+        let serverVersion = Envelope.string(atPath: ["result"] + info + ["version"], in: reply.bytes) ?? "?"
+        report.pass("server", "\(name) \(serverVersion), protocol \(facts.version)")
+        report.pass("session", "none: 2026-07-28 is stateless (no initialize, no Mcp-Session-Id)")
+        let headers = [HTTPHeader(name: HeaderName.protocolVersion, value: facts.version),
+                       HTTPHeader(name: "Mcp-Method", value: "tools/list")]
+        if let (_, tools) = await step("tools/list", Self.modern(id: 2, method: "tools/list", version: facts.version),
+                                       headers: headers, into: &report) {
+            reportTools(tools, into: &report)
+        }
+    }
+
+    private func reportTools(_ tools: ServerMessage?, into report: inout HealthCheck.Report) {
+        guard let tools, let result = tools.envelope.result,
+              let list = try? JSONScanner.value(atPath: ["tools"], in: tools.bytes, root: result),
+              let elements = try? JSONScanner.elements(of: list.range, in: tools.bytes) else { return }
+        report.pass("tools", "\(elements.count) tool\(elements.count == 1 ? "" : "s")")
+    }
+
     /// POSTs one message and reports status and latency; returns the head and the response message, if any.
-    private func step(_ name: String, _ message: String, into report: inout HealthCheck.Report) async
-        -> (HTTPResponseHead, ServerMessage?)?
-    {
+    private mutating func step(_ name: String, _ message: String, headers: [HTTPHeader] = [],
+                      into report: inout HealthCheck.Report) async -> (HTTPResponseHead, ServerMessage?)? {
         let started = ContinuousClock.now
-        let transfer = endpoint.post(Array(message.utf8), session: session, timeout: .seconds(30))
+        let transfer = endpoint.post(Array(message.utf8), session: session, extraHeaders: headers,
+                                     timeout: .seconds(30))
         var events = transfer.events.makeAsyncIterator()
         do {
             let head = try await Relay.head(of: &events)
@@ -70,6 +124,7 @@ struct HandshakeProbe {
             }
             return (head, response)
         } catch {
+            lastFailure = "\(error)"
             report.fail(name, "\(error)")
             return nil
         }

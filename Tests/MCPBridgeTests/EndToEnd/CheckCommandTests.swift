@@ -14,7 +14,8 @@ struct CheckCommandTests {
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let report = run.stdout
         #expect(report.contains("/ossserver-stateless/health → 200"), "the health GET: \(report)")
-        #expect(Self.line("server", in: report)?.contains("stateless 1.0.0") == true, "server name: \(report)")
+        #expect(Self.line("server", in: report)?.contains("stateless 1.0.0, protocol 2026-07-28") == true,
+                "server name and era: \(report)")
         #expect(Self.line("session", in: report)?.contains("stateless") == true, "\(report)")
         #expect(Self.line("tools", in: report)?.contains("\(toolCount) tools") == true, "\(report)")
         #expect(report.contains("healthy") && !report.contains("NOT healthy"))
@@ -23,10 +24,30 @@ struct CheckCommandTests {
 
     @Test func aSessionBasedServer() async throws {
         let server = try await SharedServers.stateful.value
-        let run = try await BridgeProcess.runToEnd(["check", server.url(SharedServers.mcpPath)])
+        let run = try await BridgeProcess.runToEnd(["check", server.url(SharedServers.mcpPath), "--protocol", "legacy"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(Self.line("session", in: run.stdout)?.contains("session-based") == true, "\(run.stdout)")
         #expect(Self.line("server", in: run.stdout)?.contains("stateful") == true, "\(run.stdout)")
+    }
+
+    @Test func aLegacyOnlyServerIsCheckedThroughTheHandshake() async throws {
+        let server = try await MatrixServers.legacyStateful.value
+        let run = try await BridgeProcess.runToEnd(["check", server.url("/mcp")])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(Self.line("era", in: run.stdout)?.contains("2025") == true, "\(run.stdout)")
+        #expect(Self.line("session", in: run.stdout)?.contains("session-based") == true, "\(run.stdout)")
+        #expect(Self.line("tools", in: run.stdout) != nil, "\(run.stdout)")
+    }
+
+    @Test func aModernOnlyServerIsCheckedWithoutAHandshake() async throws {
+        let server = try await MatrixServers.modernOnly.value
+        let run = try await BridgeProcess.runToEnd(["check", server.url(SharedServers.mcpPath)])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(Self.line("server", in: run.stdout)?.contains("protocol 2026-07-28") == true, "\(run.stdout)")
+        #expect(Self.line("initialize", in: run.stdout) == nil, "no handshake step: \(run.stdout)")
+        #expect(Self.line("tools", in: run.stdout) != nil, "\(run.stdout)")
+        let forced = try await BridgeProcess.runToEnd(["check", server.url(SharedServers.mcpPath), "--protocol", "legacy"])
+        #expect(forced.status == 1, "the handshake era is refused: \(forced.stdout)")
     }
 
     @Test func aRefusedPortIsReportedAsFailed() async throws {
