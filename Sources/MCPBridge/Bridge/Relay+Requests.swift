@@ -17,7 +17,8 @@ extension Relay {
             ])
         } catch let error as BridgeError {
             await answer(request.id, with: error)
-            if error.code == .timedOut, request.modern == nil {
+            // Only a 2025-era server is told in words; a 2026-07-28 one saw its stream close.
+            if error.code == .timedOut, case .legacy = translation.eras.known {
                 await cancelUpstream(request.id, reason: "request timed out in mcp-bridge")
             }
         } catch is CancellationError {

@@ -8,6 +8,8 @@ final class HostQuestions: Sendable {
     enum Answer: Sendable {
         case answered(ServerMessage)
         case cancelled
+        /// stdin ended: the host can no longer answer.
+        case abandoned
     }
 
     private let table = WaiterTable<RequestID, Void, Answer>()
@@ -36,6 +38,6 @@ final class HostQuestions: Sendable {
 
     /// The host's input has ended: nothing it could still send will arrive, so nobody should keep waiting.
     func abandonAll() {
-        table.resolveAll(where: { _ in true }, with: .cancelled)
+        table.resolveAll(where: { _ in true }, with: .abandoned)
     }
 }

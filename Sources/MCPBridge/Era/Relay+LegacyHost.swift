@@ -101,8 +101,14 @@ extension Relay {
         }
         var members: [String] = []
         for (index, (question, id)) in asked.enumerated() {
-            let answer = await questions.wait(id)
-            guard case .answered(let message) = answer else {
+            let message: ServerMessage
+            switch await questions.wait(id) {
+            case .answered(let answer):
+                message = answer
+            case .abandoned:
+                throw BridgeError(.hostInputFailed, "the server needs the host to answer \(question.method), but the "
+                    + "host closed its input first; the call cannot finish")
+            case .cancelled:
                 for (_, open) in asked[index...] { await tellHostCancelled(open, questions: questions) }
                 throw CancellationError()
             }

@@ -84,6 +84,19 @@ struct EraTranslationTests {
         #expect(status == 0)
     }
 
+    @Test func aHostThatClosesItsInputBeforeAnsweringStillGetsItsOneAnswer() async throws {
+        let server = try await MatrixServers.modernOnly.value
+        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
+        _ = try await bridge.handshake(version: "2025-06-18")
+        try bridge.send(Messages.call(id: 2, tool: "ask_name"))
+        #expect(try await bridge.readMessage()["method"] as? String == "elicitation/create")
+        try bridge.closeStdin()
+        let answer = try await bridge.readMessage()
+        #expect(answer["id"] as? Int == 2)
+        #expect(answer.errorCode == -32014, "\(answer)")
+        #expect(try await bridge.waitForExit() == 0)
+    }
+
     @Test func aModernHostOnALegacyServerDiscoversItAndHearsLogsOnlyWhenAsked() async throws {
         let server = try await MatrixServers.legacyStateful.value
         let bridge = try BridgeProcess([server.url("/mcp")])
