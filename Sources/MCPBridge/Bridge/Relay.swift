@@ -103,10 +103,13 @@ struct Relay: Sendable {
         await output.write(OutputLine.flatten(bytes))
     }
 
-    /// Answers the host's request with a result the bridge composed (`result` is JSON text).
-    func answerLocally(_ id: RequestID, result: String) async {
-        guard inFlight.claim(id) else { return }
+    /// Answers the host's request with a result the bridge composed (`result` is JSON text); false when the
+    /// request no longer waits (answered or cancelled).
+    @discardableResult
+    func answerLocally(_ id: RequestID, result: String) async -> Bool {
+        guard inFlight.claim(id) else { return false }
         await output.write(Array(#"{"jsonrpc":"2.0","id":\#(id.json),"result":\#(result)}"#.utf8))
+        return true
     }
 
     /// The few responses the bridge must look into: `initialize` (session facts) and `tools/list` (hidden tools,

@@ -30,6 +30,10 @@ final class ParkedCalls: Sendable {
         await table.wait(token, timeout: Self.patience, timedOut: .timedOut, cancelled: .cancelled)
     }
 
+    func close(_ token: String) {
+        table.remove(token)
+    }
+
     /// Hands a host retry to the call it resumes; false when no call waits under `token`.
     func resume(_ token: String, with retry: HostRequest) -> Bool {
         guard table.context(of: token) != nil else { return false }

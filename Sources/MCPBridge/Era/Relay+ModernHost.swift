@@ -139,7 +139,12 @@ extension Relay {
         let result = #"{"resultType":"input_required","inputRequests":{"\#(key)":{"method":"#
             + JSONString.quote(message.envelope.method ?? "") + #","params":\#(question)}},"requestState":"#
             + JSONString.quote(token) + "}"
-        await answerLocally(current.id, result: result)
+        guard await answerLocally(current.id, result: result) else {
+            // Nobody is left to answer (the call was cancelled, or the request came outside any call).
+            translation.parked.close(token)
+            return await answerServer(serverID, error: -32603, "no 2026-07-28 call of the host is waiting for "
+                + "\(message.envelope.method ?? "this request")")
+        }
         switch await translation.parked.wait(token) {
         case .retried(let retry):
             guard let value = try? JSONScanner.value(atPath: ["params", "inputResponses", key], in: retry.bytes) else {
