@@ -7,12 +7,13 @@ import Testing
 ///
 /// Stateless replicas: no session to lose, so every request succeeds wherever it lands, sequential or concurrent.
 ///
-/// Stateful replicas without session affinity (the case where mcp-remote fails): a request routed to a replica that
-/// never saw its session gets `404 Session not found`. The bridge then re-initializes (landing on some replica) and
-/// retries once — which may land on yet another replica. What the bridge guarantees is not success but that every
-/// request gets exactly one answer, a result or a -32007 "session expired" error that says to make the balancer
-/// sticky, and that nothing hangs. Observed on this machine: about half the calls succeed (16 of 30); the fix is
-/// sticky sessions on the balancer or a stateless server.
+/// Stateful replicas without session affinity (the case where mcp-remote fails): the replicas (mcp 2.x) also speak
+/// 2026-07-28, so by default the bridge speaks that stateless era to them, translating for the 2025 host, and every
+/// call succeeds. Pinned to the 2025 era (`--protocol legacy`), a request routed to a replica that never saw its
+/// session gets `404 Session not found`; the bridge re-initializes (landing on some replica) and retries once, which
+/// may land on yet another replica. Then the guarantee is not success but exactly one answer per request, a result
+/// or a -32007 "session expired" error that says to make the balancer sticky, and nothing hangs (observed: about half
+/// the calls succeed, 16 of 30).
 @Suite("Load balancer")
 struct LoadBalancerTests {
     @Test func statelessReplicasAnswerEveryCallSequentialAndConcurrent() async throws {
@@ -40,9 +41,28 @@ struct LoadBalancerTests {
         #expect(later.isEmpty)
     }
 
-    @Test func statefulReplicasWithoutAffinityAnswerEveryRequestOnce() async throws {
+    @Test func statefulDualEraReplicasWithoutAffinityAllSucceedThroughTranslation() async throws {
         let cluster = try await ReplicaCluster(mode: "stateful")
         let bridge = try BridgeProcess([cluster.endpoint])
+        _ = try await bridge.handshake()
+        for id in 300..<310 {
+            try bridge.send(Messages.call(id: id, tool: "whoami"))
+        }
+        let burst = (310..<330).map { Messages.call(id: $0, tool: "whoami") }.joined(separator: "\n")
+        try bridge.send(burst)
+        let answers = try await bridge.readResponses(count: 30)
+        #expect(Set(answers.compactMap { $0["id"] as? Int }) == Set(300..<330))
+        let names = answers.compactMap(\.toolText)
+        #expect(names.count == 30, "every call succeeds: \(answers.filter { $0["error"] != nil })")
+        #expect(Set(names).count >= 2, "spread over the replicas, no session to lose: \(names)")
+        let (status, later) = try await bridge.finish()
+        #expect(status == 0)
+        #expect(later.isEmpty)
+    }
+
+    @Test func statefulReplicasWithoutAffinityAnswerEveryRequestOnce() async throws {
+        let cluster = try await ReplicaCluster(mode: "stateful")
+        let bridge = try BridgeProcess([cluster.endpoint, "--protocol", "legacy"])
         _ = try await bridge.handshake()
         let started = ContinuousClock.now
 
