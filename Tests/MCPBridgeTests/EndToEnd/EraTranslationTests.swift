@@ -49,6 +49,22 @@ struct EraTranslationTests {
         #expect(status == 0)
     }
 
+    @Test func aLegacyHostsCallCarriesTheToolsHeaderParameters() async throws {
+        let server = try await MatrixServers.modernOnly.value
+        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
+        _ = try await bridge.handshake(version: "2025-11-25")
+        // No tools/list first: the server's -32020 makes the bridge learn the schema and send the call again.
+        try bridge.send(Messages.call(id: 2, tool: "lookup_region", arguments: #"{"region":"Zürich","limit":5}"#))
+        #expect(try await bridge.readResponse(id: 2).response.toolText == "Zürich:5")
+        try bridge.send(Messages.toolsList(id: 3))
+        let tools = try await bridge.readResponse(id: 3).response.result?["tools"] as? [[String: Any]]
+        #expect(tools?.contains { $0["name"] as? String == "lookup_region" } == true)
+        try bridge.send(Messages.call(id: 4, tool: "lookup_region", arguments: #"{"region":"eu-west"}"#))
+        #expect(try await bridge.readResponse(id: 4).response.toolText == "eu-west:10")
+        let (status, _) = try await bridge.finish()
+        #expect(status == 0)
+    }
+
     @Test func aHostAnswerThatIsAnErrorFailsTheCallAndSaysWhy() async throws {
         let server = try await MatrixServers.modernOnly.value
         let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
