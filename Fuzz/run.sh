@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs one libFuzzer target against the library's own sources (see RELIABILITY.md).
 #
-#   Fuzz/run.sh <target> [seconds]     target: sse | lines | header | all; seconds default 60 (per target)
+#   Fuzz/run.sh <target> [seconds]     target: sse | lines | header | splice | all; seconds default 60 (per target)
 #   Fuzz/run.sh build <target>         only build .build-fuzz/<target>
 #
 # Each target is compiled as one module from Fuzz/targets/<target>.swift, Fuzz/targets/FuzzSupport.swift and the
@@ -27,7 +27,10 @@ sources_for() {
             "$SRC/JSONRPC/JSONString.swift" ;;
         header) echo "$SRC/Configuration/HeaderTemplate.swift $SRC/Configuration/BridgeConfiguration.swift" \
             "$SRC/HTTP/HTTPRequest.swift" ;;
-        *) echo "unknown target '$1' (sse, lines, header)" >&2; exit 2 ;;
+        splice) echo "$SRC/JSONRPC/MessageSplice.swift $SRC/JSONRPC/Envelope.swift $SRC/JSONRPC/Envelope+Fields.swift" \
+            "$SRC/JSONRPC/JSONCursor.swift $SRC/JSONRPC/JSONScanner.swift $SRC/JSONRPC/RequestID.swift" \
+            "$SRC/JSONRPC/JSONString.swift" ;;
+        *) echo "unknown target '$1' (sse, lines, header, splice)" >&2; exit 2 ;;
     esac
 }
 
@@ -55,7 +58,7 @@ run() {
 
 case "${1:-}" in
     build) build "${2:?target}" ;;
-    all) for t in sse lines header; do run "$t" "${2:-60}"; done ;;
-    "") echo "usage: Fuzz/run.sh <sse|lines|header|all> [seconds]" >&2; exit 2 ;;
+    all) for t in sse lines header splice; do run "$t" "${2:-60}"; done ;;
+    "") echo "usage: Fuzz/run.sh <sse|lines|header|splice|all> [seconds]" >&2; exit 2 ;;
     *) run "$1" "${2:-60}" ;;
 esac
