@@ -62,7 +62,8 @@ soak-quick:
 	python3 scripts/soak.py --quick --no-write
 
 # libFuzzer targets (issue 5; see Fuzz/run.sh and RELIABILITY.md): the SSE parser, the stdin line splitter with the
-# envelope classifier and JSON scanner, and --header templates. FUZZ_SECONDS per target (default 30).
+# envelope classifier and JSON scanner, --header templates, and era translation's splices. FUZZ_SECONDS per target
+# (default 30).
 .PHONY: fuzz
 FUZZ_SECONDS ?= 30
 fuzz:
