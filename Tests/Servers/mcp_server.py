@@ -142,6 +142,13 @@ def build_server(replica: str, ledger: str | None = None) -> MCPServer:
         """The items add_item appended in this process, as a JSON array (read-only)."""
         return json.dumps(items)
 
+    @server.tool(structured_output=False)
+    async def announce_changes(uri: str, ctx: Context) -> str:
+        """Tell `subscriptions/listen` streams that the tool list changed and that resource `uri` was updated."""
+        await ctx.notify_tools_changed()
+        await ctx.notify_resource_updated(uri)
+        return "announced"
+
     @server.resource("test://readme", name="readme", mime_type="text/plain")
     def readme() -> str:
         """A small fixed text resource."""

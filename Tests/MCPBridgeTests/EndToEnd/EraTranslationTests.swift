@@ -65,6 +65,34 @@ struct EraTranslationTests {
         #expect(status == 0)
     }
 
+    @Test func aLegacyHostHearsListChangesAndSubscribedResourcesThroughOneListen() async throws {
+        let server = try await MatrixServers.modernOnly.value
+        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
+        _ = try await bridge.handshake(version: "2025-06-18")
+        try bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"test://readme"}}"#)
+        #expect(try await bridge.readResponse(id: 2).response.result != nil)
+        // The server's events are not replayed: announce until the bridge's (re-opened) listen hears them.
+        var heard: Set<String> = []
+        for id in 10..<40 where heard.count < 2 {
+            try bridge.send(Messages.call(id: id, tool: "announce_changes", arguments: #"{"uri":"test://readme"}"#))
+            let (answer, before) = try await bridge.readResponse(id: id)
+            #expect(answer.toolText == "announced")
+            for note in before {
+                let method = note["method"] as? String ?? "?"
+                if method == "notifications/resources/updated" {
+                    #expect((note["params"] as? [String: Any])?["uri"] as? String == "test://readme")
+                }
+                #expect(["notifications/tools/list_changed", "notifications/resources/updated"].contains(method),
+                        "only what a 2025 host knows: \(note)")
+                heard.insert(method)
+            }
+            if heard.count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(heard == ["notifications/tools/list_changed", "notifications/resources/updated"], "\(heard)")
+        let (status, _) = try await bridge.finish()
+        #expect(status == 0)
+    }
+
     @Test func aHostAnswerThatIsAnErrorFailsTheCallAndSaysWhy() async throws {
         let server = try await MatrixServers.modernOnly.value
         let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
