@@ -33,7 +33,7 @@ public final class Bridge: Sendable {
         let endpoint = RemoteEndpoint(configuration: configuration, driver: driver)
         let relay = Relay(endpoint: endpoint, session: SessionState(), inFlight: InFlightTable(), output: output,
                           logger: logger)
-        let work = WorkTracker()
+        let work = WorkTracker(executor: driver)
         let listener = ServerStreamListener(relay: relay)
         relay.translation.startServerStream.withLock { $0 = { listener.start() } }
         let router = Router(relay: relay, work: work, listener: listener,
@@ -42,7 +42,7 @@ public final class Bridge: Sendable {
         _ = SignalWatcher { stop.yield(.signal($0)) }
 
         let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes)
-        let pump = Task {
+        let pump = Task(executorPreference: driver) {
             for await item in lines { await router.handle(item) }
             stop.yield(.endOfInput)
         }

@@ -18,9 +18,28 @@ final class Transfer: @unchecked Sendable {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var pendingHeaders: [(name: String, value: String)] = []
-    private(set) var headDelivered = false
+    private var head = HeadState.pending
+    /// Body bytes held back with a held head (see `HeadState.held`).
+    private var heldBody: [UInt8] = []
     /// This transfer's connection, once `acknowledgeNow` has found it.
     private var ackSocket: Int32?
+    /// Bytes arrived since the last ACK flush, and the transfer is scheduled with `QuickAck`.
+    private var ackScheduled = false
+    private var finished = false
+
+    /// Where the final response head is.
+    ///
+    /// A JSON reply is read whole by every consumer, so its head is held back and delivered together with the body
+    /// when the transfer completes (up to `holdLimit` bytes): one wake-up of the consuming task per call instead of
+    /// one for the head, one per body chunk and one for the end. Event streams are delivered as they arrive.
+    private enum HeadState {
+        case pending
+        case held(HTTPResponseHead)
+        case delivered
+    }
+
+    /// A held JSON body larger than this is delivered as it arrives instead (with backpressure).
+    static let holdLimit = 1 << 20
 
     init?(id: Int, request: HTTPRequest, quickAck: QuickAck, pool: EasyHandlePool,
           continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
@@ -111,12 +130,26 @@ final class Transfer: @unchecked Sendable {
     private static let onBody: ccurl_data_callback = { data, size, count, context in
         guard let context else { return 0 }
         let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-        let length = size * count
-        transfer.deliverHead()
-        transfer.acknowledgeNow()
-        guard transfer.flow.admit(length) else { return ccurl_writefunc_pause() }
-        transfer.continuation.yield(.body(Array(UnsafeRawBufferPointer(start: data, count: length))))
-        return length
+        return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+    }
+
+    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        scheduleAcknowledgement()
+        switch head {
+        case .pending:
+            deliver(makeHead())
+        case .held:
+            if heldBody.count + bytes.count <= Self.holdLimit {
+                heldBody.append(contentsOf: bytes)
+                return bytes.count
+            }
+            releaseHeld()
+        case .delivered:
+            break
+        }
+        guard flow.admit(bytes.count) else { return ccurl_writefunc_pause() }
+        continuation.yield(.body(Array(bytes)))
+        return bytes.count
     }
 
     /// Parses one header line as bytes: only name and value become `String`s. Profiling showed the former
@@ -135,8 +168,14 @@ final class Transfer: @unchecked Sendable {
         }
         if start == end {
             // End of a header block: only a final response's block is reported.
-            acknowledgeNow()
-            if responseCode >= 200 { deliverHead() }
+            scheduleAcknowledgement()
+            guard responseCode >= 200, case .pending = head else { return }
+            let final = makeHead()
+            if final.mediaType == "application/json" {
+                head = .held(final)
+            } else {
+                deliver(final)
+            }
             return
         }
         guard let colon = (start..<end).first(where: { raw[$0] == 0x3A }) else { return }
@@ -156,9 +195,17 @@ final class Transfer: @unchecked Sendable {
         return String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<end]), as: UTF8.self)
     }
 
-    /// Flushes this connection's pending TCP ACK (see `QuickAck`).
+    private func scheduleAcknowledgement() {
+        guard !ackScheduled else { return }
+        ackScheduled = true
+        quickAck.schedule(self)
+    }
+
+    /// Flushes this connection's pending TCP ACK (see `QuickAck`) unless the transfer has finished.
     /// The socket is looked up once per transfer (a `getsockname` per lookup): later calls cost one `setsockopt`.
-    func acknowledgeNow() {
+    func acknowledgeIfRunning() {
+        ackScheduled = false
+        guard !finished else { return }
         if let ackSocket {
             QuickAck.flush(ackSocket)
             return
@@ -174,9 +221,7 @@ final class Transfer: @unchecked Sendable {
         return code
     }
 
-    private func deliverHead() {
-        guard !headDelivered else { return }
-        headDelivered = true
+    private func makeHead() -> HTTPResponseHead {
         var version = 0
         ccurl_easy_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
         let versionText = switch version {
@@ -185,13 +230,30 @@ final class Transfer: @unchecked Sendable {
         case CURL_HTTP_VERSION_3: "3"
         default: "1.1"
         }
-        continuation.yield(.head(HTTPResponseHead(status: responseCode, httpVersion: versionText, headers: pendingHeaders)))
+        return HTTPResponseHead(status: responseCode, httpVersion: versionText, headers: pendingHeaders)
+    }
+
+    private func deliver(_ final: HTTPResponseHead) {
+        head = .delivered
+        continuation.yield(.head(final))
+    }
+
+    /// Delivers a held head and the body held with it. The body counts against the flow limit like any chunk.
+    private func releaseHeld() {
+        guard case .held(let final) = head else { return }
+        deliver(final)
+        guard !heldBody.isEmpty else { return }
+        flow.add(heldBody.count)
+        continuation.yield(.body(heldBody))
+        heldBody = []
     }
 
     /// Called once by the driver when libcurl reports the transfer done (or the driver gives up on it).
     func complete(_ result: CURLcode) {
+        finished = true
+        if case .pending = head, result == CURLE_OK { deliver(makeHead()) }
+        releaseHeld()
         if result == CURLE_OK {
-            deliverHead()
             continuation.finish()
         } else {
             let message = String(cString: errorBuffer)
@@ -203,6 +265,7 @@ final class Transfer: @unchecked Sendable {
 
     /// Ends the stream without a libcurl result (cancellation or driver shutdown).
     func abandon(_ error: (any Error)?) {
+        finished = true
         continuation.finish(throwing: error)
     }
 }
