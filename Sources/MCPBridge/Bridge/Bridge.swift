@@ -41,7 +41,7 @@ public final class Bridge: Sendable {
                             admission: RequestPermits(limit: configuration.maxInFlight * 4))
         _ = SignalWatcher { stop.yield(.signal($0)) }
 
-        let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes)
+        let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes, on: driver)
         let pump = Task(executorPreference: driver) {
             for await item in lines { await router.handle(item) }
             stop.yield(.endOfInput)
