@@ -98,15 +98,13 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// Starts a transfer. The stream yields `.head` then `.body` chunks and finishes when the exchange ends;
     /// a consumer that stops iterating early cancels the transfer.
     func start(_ request: HTTPRequest) -> TransferStream {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransferEvent.self)
         let id = nextID.add(1, ordering: .relaxed).oldValue
+        let channel = TransferChannel { [weak self] in self?.submit(.cancel(id)) }
+        let stream = channel.makeStream()
         guard let transfer = Transfer(id: id, request: request, quickAck: quickAck, pool: handles,
-                                      continuation: continuation) else {
-            continuation.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
+                                      continuation: channel) else {
+            channel.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
             return TransferStream(events: stream, acknowledge: { _ in })
-        }
-        continuation.onTermination = { [weak self] termination in
-            if case .cancelled = termination { self?.submit(.cancel(id)) }
         }
         submit(.start(transfer))
         let flow = transfer.flow

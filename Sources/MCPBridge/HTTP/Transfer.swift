@@ -7,14 +7,14 @@ import Glibc
 /// One libcurl easy handle and everything that must outlive it: header list, error buffer, request body.
 ///
 /// Confinement: after `CurlDriver.start` hands it to the driver thread, every member is touched only on that thread
-/// (libcurl calls the callbacks there too). The continuation is the only way results leave, and it is Sendable.
+/// (libcurl calls the callbacks there too). The channel is the only way results leave, and it is Sendable.
 final class Transfer: @unchecked Sendable {
     let id: Int
     let handle: UnsafeMutableRawPointer
     let flow = TransferFlow()
     private let quickAck: QuickAck
     private let pool: EasyHandlePool
-    private let continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation
+    private let continuation: TransferChannel
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var pendingHeaders: [(name: String, value: String)] = []
@@ -42,7 +42,7 @@ final class Transfer: @unchecked Sendable {
     static let holdLimit = 1 << 20
 
     init?(id: Int, request: HTTPRequest, quickAck: QuickAck, pool: EasyHandlePool,
-          continuation: AsyncThrowingStream<TransferEvent, any Error>.Continuation) {
+          continuation: TransferChannel) {
         guard let handle = pool.take() else { return nil }
         self.id = id
         self.pool = pool
