@@ -51,6 +51,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     private let wakeWriteFD: Int32
     let quickAck = QuickAck()
     private let handles = EasyHandlePool(cookies: CookieJar())
+    private let headerLists = HeaderList.Cache()
     /// Driver thread only.
     private var active: [Int: Transfer] = [:]
     var running = true
@@ -101,7 +102,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         let channel = TransferChannel { [weak self] in self?.submit(.cancel(id)) }
         let stream = channel.makeStream()
-        guard let transfer = Transfer(id: id, request: request, quickAck: quickAck, pool: handles,
+        guard let transfer = Transfer(id: id, request: request, headers: headerLists.list(for: request.headers),
+                                      quickAck: quickAck, pool: handles,
                                       continuation: channel) else {
             channel.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
             return TransferStream(events: stream, acknowledge: { _ in })

@@ -15,7 +15,7 @@ final class Transfer: @unchecked Sendable {
     private let quickAck: QuickAck
     private let pool: EasyHandlePool
     private let continuation: TransferChannel
-    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let headerList: HeaderList
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var pendingHeaders: [(name: String, value: String)] = []
     private var head = HeadState.pending
@@ -41,9 +41,10 @@ final class Transfer: @unchecked Sendable {
     /// A held JSON body larger than this is delivered as it arrives instead (with backpressure).
     static let holdLimit = 1 << 20
 
-    init?(id: Int, request: HTTPRequest, quickAck: QuickAck, pool: EasyHandlePool,
+    init?(id: Int, request: HTTPRequest, headers: HeaderList, quickAck: QuickAck, pool: EasyHandlePool,
           continuation: TransferChannel) {
         guard let handle = pool.take() else { return nil }
+        self.headerList = headers
         self.id = id
         self.pool = pool
         self.quickAck = quickAck
@@ -58,13 +59,13 @@ final class Transfer: @unchecked Sendable {
     /// back to the pool (reset first, so it no longer points at the header list and buffer freed below).
     deinit {
         pool.recycle(handle)
-        curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
     private func configure(_ request: HTTPRequest) {
         let h = handle
-        ccurl_easy_setopt_string(h, CURLOPT_URL, request.url)
+        // `withCString` lends the string's own bytes; passing a `String` as a C string argument copies it first.
+        _ = request.url.withCString { ccurl_easy_setopt_string(h, CURLOPT_URL, $0) }
         ccurl_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         ccurl_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
         ccurl_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
@@ -81,20 +82,15 @@ final class Transfer: @unchecked Sendable {
         if request.freshConnection { ccurl_easy_setopt_long(h, CURLOPT_FRESH_CONNECT, 1) }
         ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0)
         ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0)
-        if let ca = request.tls.caBundlePath { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, ca) }
-        if let cert = request.tls.clientCertificatePath { ccurl_easy_setopt_string(h, CURLOPT_SSLCERT, cert) }
-        if let key = request.tls.clientKeyPath { ccurl_easy_setopt_string(h, CURLOPT_SSLKEY, key) }
+        if let ca = request.tls.caBundlePath { _ = ca.withCString { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, $0) } }
+        if let cert = request.tls.clientCertificatePath {
+            _ = cert.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLCERT, $0) }
+        }
+        if let key = request.tls.clientKeyPath { _ = key.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLKEY, $0) } }
         ccurl_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
         // An empty proxy string stops libcurl from reading proxy variables from the environment.
         if !request.useEnvironmentProxy { ccurl_easy_setopt_string(h, CURLOPT_PROXY, "") }
-        for header in request.headers {
-            // libcurl reads "Name:" as "remove this header"; "Name;" is how an empty value is sent.
-            let line = header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)"
-            headerList = curl_slist_append(headerList, line)
-        }
-        // A POST body over 1 KiB would otherwise wait a round trip for "100 Continue".
-        headerList = curl_slist_append(headerList, "Expect:")
-        ccurl_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headerList)
+        ccurl_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headerList.pointer)
         switch request.method {
         case .get:
             ccurl_easy_setopt_long(h, CURLOPT_HTTPGET, 1)
