@@ -176,31 +176,39 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
         for case .run(let job) in leftovers { globalConcurrentExecutor.enqueue(job) }
     }
 
+    /// Carries out queued commands until none are left, in a bounded number of passes (a task that keeps
+    /// re-enqueueing itself must not starve the transfers): a host line then reaches its POST within one pass,
+    /// without an extra trip through `poll` for the transfer its job started.
     private func drainInbox() {
-        let commands = inbox.withLock { inbox in
-            defer { inbox.commands.removeAll(keepingCapacity: true) }
-            return inbox.commands
-        }
-        for command in commands {
-            switch command {
-            case .start(let transfer):
-                active[transfer.id] = transfer
-                // libcurl arms a zero timeout for the new handle; the next `waitAndDispatch` starts it.
-                curl_multi_add_handle(multi, transfer.handle)
-            case .cancel(let id):
-                guard let transfer = active.removeValue(forKey: id) else { continue }
-                curl_multi_remove_handle(multi, transfer.handle)
-                transfer.abandon(CancellationError())
-            case .resume(let id):
-                guard let transfer = active[id] else { continue }
-                curl_easy_pause(transfer.handle, CURLPAUSE_CONT)
-            case .run(let job):
-                job.runSynchronously(on: asUnownedTaskExecutor())
-            case .watch(let watch):
-                watches.append(watch)
-            case .shutdown:
-                running = false
+        for _ in 0..<16 {
+            let commands = inbox.withLock { inbox in
+                defer { inbox.commands.removeAll(keepingCapacity: true) }
+                return inbox.commands
             }
+            guard !commands.isEmpty else { return }
+            commands.forEach(carryOut)
+        }
+    }
+
+    private func carryOut(_ command: Command) {
+        switch command {
+        case .start(let transfer):
+            active[transfer.id] = transfer
+            // libcurl arms a zero timeout for the new handle; the next `waitAndDispatch` starts it.
+            curl_multi_add_handle(multi, transfer.handle)
+        case .cancel(let id):
+            guard let transfer = active.removeValue(forKey: id) else { return }
+            curl_multi_remove_handle(multi, transfer.handle)
+            transfer.abandon(CancellationError())
+        case .resume(let id):
+            guard let transfer = active[id] else { return }
+            curl_easy_pause(transfer.handle, CURLPAUSE_CONT)
+        case .run(let job):
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        case .watch(let watch):
+            watches.append(watch)
+        case .shutdown:
+            running = false
         }
     }
 
