@@ -17,8 +17,9 @@ import Glibc
 /// used to cross four threads (stdin reader, pool, driver, pool: ~2 context switches per call); now none.
 ///
 /// The loop drives libcurl with `curl_multi_socket_action` over its own `poll(2)` set (libcurl's sockets, the
-/// wake-up pipe, watched descriptors) rather than `curl_multi_perform` + `curl_multi_poll`: libcurl then touches only the
-/// transfers whose socket is ready, and a hung-up stdin is seen (`curl_multi_poll` reports POLLIN/OUT/PRI only).
+/// wake-up pipe, watched descriptors) rather than `curl_multi_perform` + `curl_multi_poll`: libcurl then touches
+/// only the transfers whose socket is ready, and a hung-up stdin is seen (`curl_multi_poll` reports POLLIN/OUT/PRI
+/// only).
 final class CurlDriver: TaskExecutor, @unchecked Sendable {
     private enum Command {
         case start(Transfer)
@@ -105,7 +106,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
         guard let transfer = Transfer(id: id, request: request, headers: headerLists.list(for: request.headers),
                                       quickAck: quickAck, pool: handles,
                                       continuation: channel) else {
-            channel.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false))
+            channel.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed",
+                                               connected: false))
             return TransferStream(events: stream, acknowledge: { _ in })
         }
         submit(.start(transfer))

@@ -89,7 +89,9 @@ final class Transfer: @unchecked Sendable {
         if let cert = request.tls.clientCertificatePath {
             _ = cert.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLCERT, $0) }
         }
-        if let key = request.tls.clientKeyPath { _ = key.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLKEY, $0) } }
+        if let key = request.tls.clientKeyPath {
+            _ = key.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLKEY, $0) }
+        }
         ccurl_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
         // An empty proxy string stops libcurl from reading proxy variables from the environment.
         if !request.useEnvironmentProxy { ccurl_easy_setopt_string(h, CURLOPT_PROXY, "") }
