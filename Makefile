@@ -27,19 +27,24 @@ demo: deps
 	swift build -c release
 	MCP_BRIDGE_PYTHON="$(MCP_BRIDGE_PYTHON)" MCP_BRIDGE_BIN="$(CURDIR)/.build/release/mcp-bridge" scripts/demo.sh
 
-# Benchmark suite (issue 4; see BENCHMARKS.md and Benchmarks/driver.py): peer venvs + C helpers, release build,
-# then every measurement; writes BENCHMARKS.md. Takes ~10 minutes; run it on an otherwise idle machine.
+# Benchmark suite (issue 4; see BENCHMARKS.md and Benchmarks/driver.py): peer venvs + C helpers, release builds,
+# then every measurement; writes BENCHMARKS.md. Takes ~12 minutes; run it on an otherwise idle machine.
 # bench-smoke is a tiny version (< 30 s, numbers are not meaningful) that checks the suite still runs.
+# `mcp-bridge` in the tables is the self-contained build (README: --static-swift-stdlib, in .build-static so it does
+# not replace .build/release); `mcp-bridge-dynamic` is plain `swift build -c release`, measured alongside.
 .PHONY: bench bench-smoke bench-setup
 bench-setup: deps
 	Benchmarks/setup.sh
 	swift build -c release
+	swift build -c release --static-swift-stdlib --scratch-path .build-static
 
 bench: bench-setup
-	python3 Benchmarks/driver.py --command "make bench"
+	MCP_BRIDGE_BIN="$(CURDIR)/.build-static/release/mcp-bridge" MCP_BRIDGE_DYNAMIC_BIN="$(CURDIR)/.build/release/mcp-bridge" \
+		python3 Benchmarks/driver.py --command "make bench"
 
 bench-smoke: bench-setup
-	BENCH_QUICK=1 python3 Benchmarks/driver.py --command "make bench-smoke"
+	MCP_BRIDGE_BIN="$(CURDIR)/.build-static/release/mcp-bridge" MCP_BRIDGE_DYNAMIC_BIN="$(CURDIR)/.build/release/mcp-bridge" \
+		BENCH_QUICK=1 python3 Benchmarks/driver.py --command "make bench-smoke"
 
 # Reliability (issue 5; see RELIABILITY.md). chaos: replicas killed and restarted under load through one bridge
 # (~4 minutes); soak: 1,000,000 messages to the fast C server plus 100,000-line bursts (~6 minutes). Each rewrites

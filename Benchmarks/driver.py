@@ -33,6 +33,8 @@ FLOOR = os.path.join(BUILD, "floor")
 FASTSERVER = os.path.join(BUILD, "fastserver")
 NULLBRIDGE = os.path.join(BUILD, "nullbridge")
 MCP_BRIDGE = os.environ.get("MCP_BRIDGE_BIN", os.path.join(REPO, ".build", "release", "mcp-bridge"))
+# Optional second build measured alongside (`make bench`: the plain dynamic build, while MCP_BRIDGE is the static one).
+MCP_BRIDGE_DYNAMIC = os.environ.get("MCP_BRIDGE_DYNAMIC_BIN")
 MCP_PROXY = os.path.join(HERE, ".venv-mcp-proxy", "bin", "mcp-proxy")
 MCP_STDIO = os.path.join(HERE, ".venv-mcp-stdio", "bin", "mcp-stdio")
 TEST_PYTHON = os.environ.get("MCP_BRIDGE_PYTHON", os.path.join(REPO, ".venv-test", "bin", "python"))
@@ -43,7 +45,7 @@ PROGRESS = 10_000          # progress notifications in one SSE reply
 MAX_MSG = 200 * 1024 * 1024  # raise the bridges' message limits above the large reply
 INIT = ('{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
         '"capabilities":{},"clientInfo":{"name":"floor","version":"1.0"}}}')
-BRIDGES = ["mcp-bridge", "mcp-proxy", "mcp-stdio", "null"]
+BRIDGES = ["mcp-bridge"] + (["mcp-bridge-dynamic"] if MCP_BRIDGE_DYNAMIC else []) + ["mcp-proxy", "mcp-stdio", "null"]
 PEERS = ["mcp-proxy", "mcp-stdio"]
 
 
@@ -61,6 +63,8 @@ def profile(quick: bool) -> dict:
 def bridge_cmd(name: str, url: str) -> list[str]:
     if name == "mcp-bridge":
         return [MCP_BRIDGE, url, "--silent", "--max-message-bytes", str(MAX_MSG)]
+    if name == "mcp-bridge-dynamic":
+        return [MCP_BRIDGE_DYNAMIC, url, "--silent", "--max-message-bytes", str(MAX_MSG)]
     if name == "mcp-proxy":
         return [MCP_PROXY, "--transport", "streamablehttp", url]
     if name == "mcp-stdio":
@@ -258,7 +262,8 @@ def machine() -> dict:
 
 def versions() -> dict:
     return {
-        "mcp-bridge": sh([MCP_BRIDGE, "--version"]) + " (" + sh(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]) + ")",
+        "mcp-bridge": sh([MCP_BRIDGE, "--version"]) + " (" + sh(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]) + "), "
+        + build_kind(MCP_BRIDGE) + (f"; mcp-bridge-dynamic: {build_kind(MCP_BRIDGE_DYNAMIC)}" if MCP_BRIDGE_DYNAMIC else ""),
         "mcp-proxy": pkg_version(MCP_PROXY, "mcp-proxy", "mcp", "httpx"),
         "mcp-stdio": pkg_version(MCP_STDIO, "mcp-stdio", "httpx"),
         "FastMCP server": pkg_version(TEST_PYTHON, "mcp", "uvicorn"),
@@ -267,6 +272,14 @@ def versions() -> dict:
         "swift": (sh(["swift", "--version"]).splitlines() or ["?"])[0],
         "python (peers)": sh([os.path.join(os.path.dirname(MCP_PROXY), "python"), "--version"]),
     }
+
+
+def build_kind(path: str) -> str:
+    """Which of README's two release builds a binary is: statically linked Swift runtime or not."""
+    linked = sh(["ldd", path])
+    kind = "dynamic Swift runtime (swift build -c release)" if "libswiftCore" in linked else \
+        "static Swift runtime (swift build -c release --static-swift-stdlib)"
+    return f"`{os.path.relpath(path, REPO)}`, {kind}"
 
 
 def fmt(v, unit=""):
@@ -374,7 +387,7 @@ def targets(res: dict) -> list[str]:
 def write_md(path: str, data: dict, quick: bool, command: str) -> None:
     m, v, prof = data["machine"], data["versions"], data["profile"]
     fast, fm = data["fast"], data.get("fastmcp", {})
-    cols = ["floor", "null", "mcp-bridge", "mcp-proxy", "mcp-stdio"]
+    cols = [c for c in ["floor", "null", "mcp-bridge", "mcp-bridge-dynamic", "mcp-proxy", "mcp-stdio"] if c in fast]
     L = ["# Benchmarks", ""]
     if quick:
         L += ["> **Quick run on a shared machine, not the final numbers.** Tiny phase sizes, one repetition, other jobs "
@@ -398,7 +411,7 @@ def write_md(path: str, data: dict, quick: bool, command: str) -> None:
         L += ["## FastMCP (`Tests/Servers/mcp_server.py --mode stateless`, SSE replies)", "",
               "The real Python server, representative but Python-bound (a few hundred calls/s), so only a subset of metrics; "
               f"{prof['fm_reps']} spawn(s) each, sequential phase of {prof['fm_lat'][0]} calls.", ""]
-        L += table(fm, ["floor", "mcp-bridge", "mcp-proxy", "mcp-stdio"],
+        L += table(fm, [c for c in ["floor", "mcp-bridge", "mcp-bridge-dynamic", "mcp-proxy", "mcp-stdio"] if c in fm],
                    ["cold_ms", "lat_p50_us", "lat_p99_us", "tput1", "tput8", "tput64", "cpu_us_per_call", "peak_rss_kib"], prof) + [""]
     fails = {f"{srv}/{k}": r["failures"] for srv, d in (("fast", fast), ("fastmcp", fm)) for k, r in d.items()
              if isinstance(r, dict) and r.get("failures")}
@@ -415,6 +428,9 @@ def write_md(path: str, data: dict, quick: bool, command: str) -> None:
           f"(`tools/call big`, {prof['big']:,} bytes of text in one JSON reply) and the SSE reply carrying "
           f"{prof['progress']:,} `notifications/progress` events before the response (`tools/call progress` on `/sse`) "
           "each run in a fresh spawn; their time is request written → last byte of the response line read.",
+          f"- Builds: mcp-bridge = {build_kind(MCP_BRIDGE)}"
+          + (f"; mcp-bridge-dynamic = {build_kind(MCP_BRIDGE_DYNAMIC)} (Swift runtime and FoundationEssentials as "
+             "shared libraries), the same source" if MCP_BRIDGE_DYNAMIC else "") + ". Targets and ratios use mcp-bridge.",
           f"- Bridge flags: mcp-bridge `URL --silent --max-message-bytes {MAX_MSG}`; mcp-proxy `--transport streamablehttp URL` "
           f"(defaults, including its INFO request logging to stderr); mcp-stdio `URL --max-message-size {MAX_MSG}`. "
           "The message limits are raised so the large reply is allowed at all.",
@@ -439,7 +455,8 @@ def main() -> None:
     ap.add_argument("--command", default=None, help="the command to quote in BENCHMARKS.md")
     a = ap.parse_args()
     names = [n for n in a.only.split(",") if n]
-    for path in (DRIVER, FLOOR, FASTSERVER, NULLBRIDGE, MCP_BRIDGE, MCP_PROXY, MCP_STDIO, TEST_PYTHON):
+    for path in (DRIVER, FLOOR, FASTSERVER, NULLBRIDGE, MCP_BRIDGE, MCP_PROXY, MCP_STDIO, TEST_PYTHON) + \
+            ((MCP_BRIDGE_DYNAMIC,) if MCP_BRIDGE_DYNAMIC else ()):
         if not os.path.exists(path):
             raise SystemExit(f"missing {path}: run `make bench` (or Benchmarks/setup.sh, swift build -c release, make deps)")
     prof = profile(a.quick)

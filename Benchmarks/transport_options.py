@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""--compressed, measured: mcp-bridge through nginx (HTTP/1.1 keep-alive; gzip for JSON and SSE) in front of
-Benchmarks/.build/fastserver, alternating variants per repetition. nginx also listens for h2c (prior knowledge):
-MCP_BRIDGE_H2_FLAGS="--some-flag" adds rows for a bridge build that can speak it (Debian's libcurl 7.88.1 fails the
-second request on a reused h2c connection to nginx 1.22 even with the curl CLI, so no such rows are measured today).
+"""--compressed and HTTP/2, measured: mcp-bridge through nginx in front of Benchmarks/.build/fastserver, alternating
+variants per repetition. nginx serves plain HTTP/1.1 (gzip for JSON and SSE, for --compressed), and TLS with a
+throwaway self-signed certificate (the bridge trusts it with --cacert) on two ports: one offering h2 through ALPN,
+one HTTP/1.1 only. libcurl already negotiates h2 on https:// when the server offers it (CURL_HTTP_VERSION_2TLS and
+CURLPIPE_MULTIPLEX are its defaults since 7.62), so the TLS rows compare what the bridge does today (h2, every
+request a stream on one connection) with HTTP/1.1 keep-alive (one connection per request in flight). nginx also
+listens for h2c (prior knowledge): MCP_BRIDGE_H2_FLAGS="--some-flag" adds rows for a build that can speak it
+(Debian's libcurl 7.88.1 fails the second request on a reused h2c connection to nginx 1.22 even with the curl CLI).
 
-Usage: python3 Benchmarks/transport_options.py [--reps N]   (needs nginx, Benchmarks/setup.sh, a release build)
+Usage: python3 Benchmarks/transport_options.py [--reps N]   (needs nginx, openssl, Benchmarks/setup.sh, a release build)
 Prints a Markdown table of medians. Not part of `make bench`: nginx adds its own hop, so compare rows only with
 each other, never with the direct numbers in BENCHMARKS.md.
 """
-import argparse, json, os, statistics, subprocess, tempfile, time, socket
+import argparse, json, os, shutil, statistics, subprocess, tempfile, time, socket
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 B = os.path.join(HERE, ".build")
@@ -28,6 +32,10 @@ http {{
     server {{
         listen 127.0.0.1:{h1};
         listen 127.0.0.1:{h2} http2;
+        listen 127.0.0.1:{tls2} ssl http2;
+        listen 127.0.0.1:{tls1} ssl;
+        ssl_certificate {tmp}/cert.pem;
+        ssl_certificate_key {tmp}/key.pem;
         location / {{
             proxy_pass http://fast; proxy_http_version 1.1; proxy_set_header Connection "";
             proxy_buffering off; client_max_body_size 0;
@@ -56,40 +64,48 @@ def main():
     fs = subprocess.Popen([os.path.join(B, "fastserver")], stdout=subprocess.PIPE, text=True)
     up = int(fs.stdout.readline().split()[1])
     tmp = tempfile.mkdtemp(prefix="bench-nginx-")
-    h1, h2 = free_port(), free_port()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", os.path.join(tmp, "key.pem"),
+                    "-out", os.path.join(tmp, "cert.pem"), "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
+    h1, h2, tls1, tls2 = free_port(), free_port(), free_port(), free_port()
     with open(os.path.join(tmp, "nginx.conf"), "w") as f:
-        f.write(CONF.format(tmp=tmp, up=up, h1=h1, h2=h2))
+        f.write(CONF.format(tmp=tmp, up=up, h1=h1, h2=h2, tls1=tls1, tls2=tls2))
     ng = subprocess.Popen(["nginx", "-p", tmp, "-c", os.path.join(tmp, "nginx.conf"), "-g", "daemon off;"])
     time.sleep(0.5)
+    cacert = ["--cacert", os.path.join(tmp, "cert.pem")]
     variants = {
-        "HTTP/1.1": (h1, []),
-        "HTTP/1.1 --compressed": (h1, ["--compressed"]),
+        "HTTP/1.1": ("http", h1, []),
+        "HTTP/1.1 --compressed": ("http", h1, ["--compressed"]),
+        "TLS, HTTP/1.1 (server offers no h2)": ("https", tls1, cacert),
+        "TLS, HTTP/2 (ALPN; libcurl's default)": ("https", tls2, cacert),
     }
     if os.environ.get("MCP_BRIDGE_H2_FLAGS"):
-        variants["h2c " + os.environ["MCP_BRIDGE_H2_FLAGS"]] = (h2, os.environ["MCP_BRIDGE_H2_FLAGS"].split())
+        variants["h2c " + os.environ["MCP_BRIDGE_H2_FLAGS"]] = ("http", h2, os.environ["MCP_BRIDGE_H2_FLAGS"].split())
     rows = {k: [] for k in variants}
     try:
         for _ in range(a.reps):
-            for name, (port, flags) in variants.items():
-                base = [BRIDGE, f"http://127.0.0.1:{port}/mcp", "--silent", "--max-message-bytes", "209715200"] + flags
-                d = run([os.path.join(B, "stdio_driver"), "--lat", "1000:100", "--tput", "64:100000:1", "--"] + base)
+            for name, (scheme, port, flags) in variants.items():
+                base = [BRIDGE, f"{scheme}://127.0.0.1:{port}/mcp", "--silent", "--max-message-bytes", "209715200"] + flags
+                d = run([os.path.join(B, "stdio_driver"), "--lat", "1000:100", "--tput", "64:100000:2", "--"] + base)
                 g = run([os.path.join(B, "stdio_driver"), "--big", str(a.big), "--"] + base)
                 if not d or not g or not d.get("ok"):
                     print("failed:", name, d, g)
                     continue
                 t = d["tput"][0]
-                rows[name].append((d["lat"]["p50_us"], t["calls_per_s"], t["cpu_us_per_call"],
+                rows[name].append((d["lat"]["p50_us"], t["calls_per_s"], t["cpu_us_per_call"], d["peak_rss_kib"] / 1024,
                                    g["big"]["seconds"] * 1000 if "big" in g else -1, g.get("cpu_total_s", -1) * 1000,
                                    g["peak_rss_kib"] / 1024))
     finally:
         ng.terminate(); ng.wait(); fs.terminate(); fs.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"median of {a.reps}; big reply = {a.big:,} bytes of JSON through nginx gzip when --compressed\n")
-    print("| variant | seq p50 (µs) | tput 64 in flight (/s) | CPU/call at 64 (µs) | big reply (ms) | big reply CPU (ms) | big reply RSS (MiB) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| variant | seq p50 (µs) | tput 64 in flight (/s) | CPU/call at 64 (µs) | peak RSS, calls (MiB) | big reply (ms) "
+          "| big reply CPU (ms) | big reply RSS (MiB) |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in rows.items():
         if r:
             m = [statistics.median(c) for c in zip(*r)]
-            print(f"| {name} | {m[0]:.0f} | {m[1]:,.0f} | {m[2]:.0f} | {m[3]:.0f} | {m[4]:.0f} | {m[5]:.1f} |")
+            print(f"| {name} | {m[0]:.0f} | {m[1]:,.0f} | {m[2]:.0f} | {m[3]:.1f} | {m[4]:.0f} | {m[5]:.0f} | {m[6]:.1f} |")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,15 @@ static inline CURLcode ccurl_easy_getinfo_pointer(CURL *_Nonnull h, CURLINFO i, 
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *_Nonnull m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
 }
+static inline CURLMcode ccurl_multi_setopt_pointer(CURLM *_Nonnull m, CURLMoption o, void *_Nullable v) {
+    return curl_multi_setopt(m, o, v);
+}
+static inline CURLMcode ccurl_multi_setopt_socket_callback(CURLM *_Nonnull m, curl_socket_callback _Nonnull f) {
+    return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, f);
+}
+static inline CURLMcode ccurl_multi_setopt_timer_callback(CURLM *_Nonnull m, curl_multi_timer_callback _Nonnull f) {
+    return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, f);
+}
 static inline CURLSHcode ccurl_share_setopt_long(CURLSH *_Nonnull s, CURLSHoption o, long v) {
     return curl_share_setopt(s, o, v);
 }

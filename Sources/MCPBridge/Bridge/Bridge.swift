@@ -33,7 +33,7 @@ public final class Bridge: Sendable {
         let endpoint = RemoteEndpoint(configuration: configuration, driver: driver)
         let relay = Relay(endpoint: endpoint, session: SessionState(), inFlight: InFlightTable(), output: output,
                           logger: logger)
-        let work = WorkTracker()
+        let work = WorkTracker(executor: driver)
         let listener = ServerStreamListener(relay: relay)
         relay.translation.startServerStream.withLock { $0 = { listener.start() } }
         let router = Router(relay: relay, work: work, listener: listener,
@@ -41,8 +41,8 @@ public final class Bridge: Sendable {
                             admission: RequestPermits(limit: configuration.maxInFlight * 4))
         _ = SignalWatcher { stop.yield(.signal($0)) }
 
-        let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes)
-        let pump = Task {
+        let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes, on: driver)
+        let pump = Task(executorPreference: driver) {
             for await item in lines { await router.handle(item) }
             stop.yield(.endOfInput)
         }

@@ -25,11 +25,21 @@ final class RequestPermits: Sendable {
     }
 
     /// Waits for a permit; false when the waiting task was cancelled first (then no permit is held).
+    ///
+    /// A free permit is taken without a continuation or cancellation handler: with requests in flight that is the
+    /// usual case, twice per request (admission, then the relay permit), and the suspension machinery was
+    /// measurable per call.
     func acquire() async -> Bool {
-        let id = state.withLock { state -> Int in
+        if Task.isCancelled { return false }
+        let id = state.withLock { state -> Int? in
+            if state.available > 0, state.waiters.isEmpty {
+                state.available -= 1
+                return nil
+            }
             defer { state.nextWaiter += 1 }
             return state.nextWaiter
         }
+        guard let id else { return true }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 // Checked under the lock that `onCancel` takes too: a cancellation either happened before (seen

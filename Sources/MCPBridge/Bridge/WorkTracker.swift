@@ -8,12 +8,18 @@ final class WorkTracker: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Where the tasks prefer to run (the HTTP driver's thread, see `CurlDriver`); nil: the global executor.
+    private let executor: (any TaskExecutor)?
+
+    init(executor: (any TaskExecutor)? = nil) {
+        self.executor = executor
+    }
 
     /// Runs `work` as a new task that shutdown will wait for.
     @discardableResult
     func spawn(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         state.withLock { $0.running += 1 }
-        return Task {
+        return Task(executorPreference: executor) {
             await work()
             self.finished()
         }

@@ -22,6 +22,9 @@ struct HTTPRequest: Sendable {
     var freshConnection = false
     /// `--compressed`: send `Accept-Encoding` with every encoding libcurl supports and decode the reply.
     var acceptCompressed = false
+    /// The largest reply body the consumer will collect (`--max-message-bytes`): a declared length up to this is
+    /// reserved at once (see `Transfer.reserveForDeclaredLength`); 0 reserves nothing.
+    var expectedBodyLimit = 0
 
     init(
         method: Method,
@@ -75,13 +78,17 @@ struct HTTPResponseHead: Sendable {
     }
 
     /// The media type without parameters, lower-cased: `text/event-stream; charset=utf-8` → `text/event-stream`.
+    /// Scanned as bytes, and the usual bare lower-case value is returned as is: this runs on every reply.
     var mediaType: String? {
         guard let raw = value(for: "content-type") else { return nil }
-        let type = raw.split(separator: ";", maxSplits: 1).first ?? ""
-        let trimmed = type.trimmingSpaces()
-        // The usual, already lower-case spelling needs no second string.
-        if !trimmed.utf8.contains(where: { $0 &- 0x41 < 26 || $0 >= 0x80 }) { return trimmed }
-        return trimmed.lowercased()
+        let bytes = raw.utf8
+        var type = bytes[..<(bytes.firstIndex(of: 0x3B) ?? bytes.endIndex)]  // up to ";"
+        while let first = type.first, first == 0x20 || first == 0x09 { type = type.dropFirst() }
+        while let last = type.last, last == 0x20 || last == 0x09 { type = type.dropLast() }
+        let lowerCase = !type.contains { $0 &- 0x41 < 26 || $0 >= 0x80 }
+        if lowerCase, type.count == bytes.count { return raw }
+        let text = String(Substring(type))
+        return lowerCase ? text : text.lowercased()
     }
 
     private static func namesEqual(_ a: String, _ b: String) -> Bool {

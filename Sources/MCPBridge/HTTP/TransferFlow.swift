@@ -29,6 +29,11 @@ final class TransferFlow: Sendable {
         }
     }
 
+    /// Driver thread: counts a chunk delivered regardless of the mark (a held JSON body, see `Transfer`).
+    func add(_ count: Int) {
+        state.withLock { $0.buffered += count }
+    }
+
     /// Consumer: a chunk has been processed. Returns true when the caller must ask the driver to resume.
     func consumed(_ count: Int) -> Bool {
         state.withLock { state in

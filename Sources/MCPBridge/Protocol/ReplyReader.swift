@@ -57,7 +57,8 @@ struct ReplyReader {
         while let event = try await events.next() {
             guard case .body(let chunk) = event else { continue }
             guard body.count + chunk.count <= maxMessageBytes else { throw tooLarge() }
-            body.append(contentsOf: chunk)
+            // A reply usually arrives as one chunk (see `Transfer.holdLimit`): keep it rather than copy it.
+            if body.isEmpty { body = chunk } else { body.append(contentsOf: chunk) }
             acknowledge(chunk.count)
         }
         var summary = ReplySummary()
