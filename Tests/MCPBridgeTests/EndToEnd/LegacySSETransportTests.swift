@@ -104,6 +104,12 @@ struct LegacySSETransportTests {
         _ = try await bridge.readResponse(id: 2)
         try bridge.send(Messages.call(id: 3, tool: "slow", arguments: #"{"seconds":3}"#))
         try bridge.send(Messages.call(id: 4, tool: "slow_effect", arguments: #"{"seconds":3}"#))
+        // Both calls must have reached the server (its 202s) before it goes away, however slow this machine is.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while bridge.stderr.text.components(separatedBy: "http.status=202 mcp.message=tools/call").count < 3,
+              ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try await Task.sleep(for: .milliseconds(400))
         try await first.stopAndWait()
         let second = try await ServerProcess.legacyRestarted(on: port, name: "after")
