@@ -305,6 +305,13 @@ int main(int argc, char **argv) {
     memset(fill, 'a', sizeof fill);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
+    /* A parent that spawns us from a thread with these signals blocked (Swift's Process does) would otherwise leave
+       us unkillable by SIGTERM: the test suite's `terminate()` then leaked one server per run. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -102,8 +102,9 @@ struct LegacySSETransportTests {
         _ = try await bridge.handshake()
         try bridge.send(Messages.toolsList(id: 2))  // teaches the bridge that `slow` is read-only (safe to re-send)
         _ = try await bridge.readResponse(id: 2)
-        try bridge.send(Messages.call(id: 3, tool: "slow", arguments: #"{"seconds":3}"#))
-        try bridge.send(Messages.call(id: 4, tool: "slow_effect", arguments: #"{"seconds":3}"#))
+        // Long enough that the server is gone (SIGTERM, 1 s grace) while both still run, even on a loaded machine.
+        try bridge.send(Messages.call(id: 3, tool: "slow", arguments: #"{"seconds":8}"#))
+        try bridge.send(Messages.call(id: 4, tool: "slow_effect", arguments: #"{"seconds":8}"#))
         // Both calls must have reached the server (its 202s) before it goes away, however slow this machine is.
         let deadline = ContinuousClock.now + .seconds(20)
         while bridge.stderr.text.components(separatedBy: "http.status=202 mcp.message=tools/call").count < 3,
@@ -117,8 +118,9 @@ struct LegacySSETransportTests {
 
         let answers = try await bridge.readResponses(count: 2, timeout: .seconds(60))
         let byID = Dictionary(answers.map { ($0["id"] as? Int ?? 0, $0) }, uniquingKeysWith: { a, _ in a })
-        #expect(byID[3]?.toolText == "slept 3.0", "the read-only call is re-sent on the new session: \(answers)")
-        #expect(byID[4]?.errorCode == -32005, "the call with side effects is not repeated: \(answers)")
+        #expect(byID[3]?.toolText == "slept 8.0", "the read-only call is re-sent on the new session: \(answers)")
+        let tail = bridge.stderr.text.split(separator: "\n").suffix(30).joined(separator: "\n")
+        #expect(byID[4]?.errorCode == -32005, "the call with side effects is not repeated: \(answers)\n\(tail)")
         try bridge.send(Messages.call(id: 5, tool: "whoami"))
         #expect(try await bridge.readResponse(id: 5, timeout: .seconds(30)).response.toolText == "after")
         let (status, later) = try await bridge.finish()
