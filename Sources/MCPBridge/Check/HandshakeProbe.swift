@@ -34,7 +34,7 @@ struct HandshakeProbe {
             var quiet = HealthCheck.Report()
             let probed = await step("discover", Self.modern(id: 1, method: "server/discover", version: latest),
                                     headers: headers, into: &quiet)
-            if let (head, reply) = probed, let reply, let facts = DiscoverFacts(reply), facts.speaksKnownModernVersion {
+            if let (head, reply) = probed, let reply, let facts = DiscoverFacts(reply) {
                 report.lines += quiet.lines
                 reportReachable(head, tlsVerified: tlsVerified, into: &report)
                 return await runModern(facts, reply: reply, into: &report)

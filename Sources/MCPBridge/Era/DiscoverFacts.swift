@@ -5,13 +5,13 @@
 struct DiscoverFacts: Sendable {
     /// The modern version the bridge speaks to this server.
     var version: String
-    var supportedVersions: [String]
     private var message: [UInt8]
     private var capabilities: Range<Int>?
     private var serverInfo: Range<Int>?
     private var instructions: Range<Int>?
 
-    /// Nil unless `message` is a successful response with a `supportedVersions` array of strings.
+    /// Nil unless `message` is a successful response whose `supportedVersions` names a modern version the bridge
+    /// implements: nothing else is evidence of a 2026-07-28 server.
     init?(_ message: ServerMessage) {
         guard message.envelope.kind == .response, let result = message.envelope.result,
               let versions = try? JSONScanner.value(atPath: ["supportedVersions"], in: message.bytes, root: result),
@@ -20,11 +20,8 @@ struct DiscoverFacts: Sendable {
         let supported = ((try? JSONScanner.elements(of: versions.range, in: message.bytes)) ?? []).compactMap {
             $0.kind == .string ? try? JSONScanner.string(at: $0.range, in: message.bytes) : nil
         }
-        guard let version = ProtocolVersions.modern.last(where: supported.contains) ?? supported.first(where: {
-            !ProtocolVersions.isHandshake($0)
-        }) else { return nil }
+        guard let version = ProtocolVersions.modern.last(where: supported.contains) else { return nil }
         self.version = version
-        self.supportedVersions = supported
         self.message = message.bytes
         func range(_ path: [String], _ kind: JSONValueKind) -> Range<Int>? {
             guard let value = try? JSONScanner.value(atPath: path, in: message.bytes, root: result),
@@ -35,9 +32,6 @@ struct DiscoverFacts: Sendable {
         serverInfo = range(["_meta", ProtocolVersions.MetaKey.serverInfo], .object)
         instructions = range(["instructions"], .string)
     }
-
-    /// Whether the server speaks one of the 2026-07-28-era versions the bridge implements.
-    var speaksKnownModernVersion: Bool { ProtocolVersions.modern.contains(version) }
 
     var capabilitiesJSON: String { text(capabilities) ?? "{}" }
     var serverInfoJSON: String? { text(serverInfo) }

@@ -91,7 +91,7 @@ extension Relay {
             }
         }
         guard let reply = box.message else { return .legacy("no response") }
-        if let facts = DiscoverFacts(reply), facts.speaksKnownModernVersion { return .modern(facts) }
+        if let facts = DiscoverFacts(reply) { return .modern(facts) }
         return Self.verdict(onError: reply)
     }
 
