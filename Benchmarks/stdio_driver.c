@@ -15,7 +15,8 @@
  * the initialize response ("cold start"), then sends notifications/initialized and runs the phases. Requests are
  * written in batches with a window of W outstanding; stdout is read in large chunks and only the first 4 KiB of
  * each line is kept (enough to find the top-level "id"/"error"/"method" keys), so a 100 MB line costs nothing.
- * At the end it reads VmHWM (peak RSS) from /proc/PID/status, closes stdin and waits for the exit.
+ * At the end it reads VmHWM (peak RSS) from /proc/PID/status and the private dirty memory from
+ * /proc/PID/smaps_rollup, closes stdin and waits for the exit.
  * Output: one JSON object on stdout.
  */
 #define _GNU_SOURCE
@@ -173,6 +174,21 @@ static long proc_status_kib(pid_t pid, const char *key) {
     size_t kl = strlen(key);
     while (fgets(line, sizeof line, f))
         if (strncmp(line, key, kl) == 0 && line[kl] == ':') { v = strtol(line + kl + 1, NULL, 10); break; }
+    fclose(f);
+    return v;
+}
+
+/* Private dirty memory: Private_Dirty of /proc/PID/smaps_rollup: the heap, stacks and the pages relocations wrote,
+ * i.e. what each further copy of the process adds. Clean file pages (code, read-only data) are left out: copies
+ * running side by side share them through the page cache, though VmHWM counts them in full for each. */
+static long proc_private_kib(pid_t pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    long v = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "Private_Dirty:", 14) == 0) v += strtol(line + 14, NULL, 10);
     fclose(f);
     return v;
 }
@@ -353,7 +369,8 @@ int main(int argc, char **argv) {
         }
     }
     OUT(",\"tput\":[%s]", tbuf);
-    OUT(",\"peak_rss_kib\":%ld,\"cpu_total_s\":%.3f,\"ok\":%s", proc_status_kib(child, "VmHWM"), proc_cpu(child), rc == 0 ? "true" : "false");
+    OUT(",\"peak_rss_kib\":%ld,\"private_kib\":%ld,\"cpu_total_s\":%.3f,\"ok\":%s", proc_status_kib(child, "VmHWM"),
+        proc_private_kib(child), proc_cpu(child), rc == 0 ? "true" : "false");
 
     /* Shut down: close stdin, drain stdout, wait (then TERM, then KILL). */
     close(to_child);

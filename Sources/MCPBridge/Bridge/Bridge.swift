@@ -29,7 +29,8 @@ public final class Bridge: Sendable {
         let (stops, stop) = AsyncStream.makeStream(of: Stop.self)
         let driver = CurlDriver()
         defer { driver.shutdown() }
-        let output = StdoutWriter(fd: fd) { stop.yield(.outputClosed) }
+        let output = StdoutWriter(fd: fd, isRoundThread: { driver.isCurrentThread }) { stop.yield(.outputClosed) }
+        driver.beforeEachWait { output.flushRound() }
         let endpoint = RemoteEndpoint(configuration: configuration, driver: driver)
         let relay = Relay(endpoint: endpoint, session: SessionState(), inFlight: InFlightTable(), output: output,
                           logger: logger)
@@ -49,6 +50,7 @@ public final class Bridge: Sendable {
         var reasons = stops.makeAsyncIterator()
         let reason = await reasons.next() ?? .endOfInput
         pump.cancel()
+        lines.stop()
         listener.stop()
         relay.translation.hostListen.stop()
         switch reason {

@@ -40,7 +40,6 @@ extension Relay {
     /// Re-sends the request after transient failures as `RetryPolicy` allows; the last error is thrown.
     func exchangeWithRetries(_ request: HostRequest) async throws {
         let started = ContinuousClock.now
-        let repeatable = isRepeatable(request)
         var attempt = 0
         var headersRefreshed = false
         while true {
@@ -52,6 +51,7 @@ extension Relay {
                 if let modern = request.modern { await refreshToolHeaders(for: request, modern: modern) }
             } catch let failure {
                 let error = try bridgeError(from: failure)
+                let repeatable = isRepeatable(request)  // asked only on failure: it scans the request for the tool
                 guard let delay = retryPolicy.delay(after: error, attempt: attempt,
                                                     elapsed: ContinuousClock.now - started, repeatable: repeatable)
                 else {
@@ -196,7 +196,7 @@ extension Relay {
     /// A non-2xx answer: relay the server's own JSON-RPC error for this id if it sent one, else explain the status.
     /// `sessionLost`: a 404 for the session just re-established (e.g. stateful replicas behind round robin).
     private func failedStatus(
-        _ head: HTTPResponseHead, events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
+        _ head: HTTPResponseHead, events: inout TransferEvents.Iterator,
         request: HostRequest, sessionLost: Bool = false
     ) async throws {
         let body = try await Self.collect(&events, limit: 1 << 20)

@@ -2,7 +2,7 @@ extension Relay {
     /// Waits for the response head; transport failures become `BridgeError`s from the documented table.
     /// `requestTimeout` is the limit the transfer ran under, so its expiry maps to -32001 (not "cannot reach").
     static func head(
-        of events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator, requestTimeout: Duration? = nil
+        of events: inout TransferEvents.Iterator, requestTimeout: Duration? = nil
     ) async throws -> HTTPResponseHead {
         do {
             while let event = try await events.next() {
@@ -17,7 +17,7 @@ extension Relay {
 
     /// Reads a (small) body whole; bytes past `limit` are read and dropped so the connection stays reusable.
     static func collect(
-        _ events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator, limit: Int
+        _ events: inout TransferEvents.Iterator, limit: Int
     ) async throws -> [UInt8] {
         var body: [UInt8] = []
         do {

@@ -68,7 +68,7 @@ extension Relay {
         let failure: BridgeError? = await withTaskGroup(of: BridgeError??.self) { group in
             group.addTask {
                 do {
-                    try await exchangeWithRetries(request)
+                    try await self.exchangeWithRetries(request)
                     return .some(nil)
                 } catch let error as BridgeError {
                     return .some(error)

@@ -46,6 +46,7 @@ extension CurlDriver {
         fds.reserveCapacity(1 + watches.count + sockets.count)
         for watch in watches { fds.append(pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0)) }
         for (socket, events) in sockets { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
+        waitHooks.forEach { $0() }
         let timeout = idle() ? pollTimeout() : 0
         guard poll(&fds, nfds_t(fds.count), timeout) > 0 else {
             settle()

@@ -27,6 +27,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
         case resume(Int)
         case run(UnownedJob)
         case watch(Watch)
+        case beforeWait(@Sendable () -> Void)
         case shutdown
     }
 
@@ -62,6 +63,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     var timerDeadline: ContinuousClock.Instant?
     /// Driver thread only.
     var watches: [Watch] = []
+    /// Driver thread only: run before every `poll` (see `beforeEachWait`).
+    var waitHooks: [@Sendable () -> Void] = []
 
     /// Process-wide libcurl initialisation: a Swift global is initialised exactly once, thread-safely.
     private static let globalInit: Void = {
@@ -124,6 +127,17 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
         submit(.watch(Watch(fd: fd, onReadable: onReadable)))
     }
 
+    /// Runs `hook` on the driver thread each time it is about to wait, after the jobs of a round ran: the place to
+    /// finish work those jobs batched up (stdout lines, written once per round).
+    func beforeEachWait(_ hook: @escaping @Sendable () -> Void) {
+        submit(.beforeWait(hook))
+    }
+
+    /// True on the driver thread.
+    var isCurrentThread: Bool {
+        driverThread.load(ordering: .relaxed) == UInt(pthread_self())
+    }
+
     /// Stops the thread after aborting all transfers. Safe to call more than once.
     func shutdown() {
         submit(.shutdown)
@@ -164,6 +178,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
             // Jobs resumed by libcurl's callbacks (or submitted by jobs) run before the thread sleeps.
             waitAndDispatch { inbox.withLock { $0.commands.isEmpty } }
         }
+        waitHooks.forEach { $0() }
         for transfer in active.values {
             curl_multi_remove_handle(multi, transfer.handle)
             transfer.abandon(CancellationError())
@@ -209,6 +224,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
             job.runSynchronously(on: asUnownedTaskExecutor())
         case .watch(let watch):
             watches.append(watch)
+        case .beforeWait(let hook):
+            waitHooks.append(hook)
         case .shutdown:
             running = false
         }

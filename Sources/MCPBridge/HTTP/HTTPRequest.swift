@@ -105,8 +105,7 @@ struct HTTPResponseHead: Sendable {
 
 /// A running transfer as its consumer sees it.
 struct TransferStream: Sendable {
-    /// `.head` once, then body chunks; finishes (or throws `CurlError`) when the exchange ends.
-    let events: AsyncThrowingStream<TransferEvent, any Error>
+    let events: TransferEvents
     /// Report body bytes as processed, so a transfer paused for backpressure can resume.
     let acknowledge: @Sendable (Int) -> Void
 }

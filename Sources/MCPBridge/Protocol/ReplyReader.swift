@@ -38,7 +38,7 @@ struct ReplyReader {
 
     func read(
         _ format: Format,
-        from events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
+        from events: inout TransferEvents.Iterator,
         acknowledge: @Sendable (Int) -> Void,
         onMessage: (ServerMessage) async throws -> Void
     ) async throws -> ReplySummary {
@@ -49,7 +49,7 @@ struct ReplyReader {
     }
 
     private func readJSON(
-        from events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
+        from events: inout TransferEvents.Iterator,
         acknowledge: @Sendable (Int) -> Void,
         onMessage: (ServerMessage) async throws -> Void
     ) async throws -> ReplySummary {
@@ -72,7 +72,7 @@ struct ReplyReader {
     }
 
     private func readEventStream(
-        from events: inout AsyncThrowingStream<TransferEvent, any Error>.AsyncIterator,
+        from events: inout TransferEvents.Iterator,
         acknowledge: @Sendable (Int) -> Void,
         onMessage: (ServerMessage) async throws -> Void
     ) async throws -> ReplySummary {

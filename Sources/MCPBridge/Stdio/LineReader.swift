@@ -86,15 +86,15 @@ struct LineSplitter: Sendable {
 /// stdin is never switched to O_NONBLOCK: that flag lives on the open file description, which the host (or a
 /// terminal) shares with us.
 enum StdinReader {
-    static func lines(fd: Int32 = STDIN_FILENO, maxLineBytes: Int, on driver: CurlDriver) -> AsyncStream<StdinItem> {
-        let (stream, continuation) = AsyncStream.makeStream(of: StdinItem.self)
-        let reader = Reader(fd: fd, maxLineBytes: maxLineBytes, continuation: continuation)
+    static func lines(fd: Int32 = STDIN_FILENO, maxLineBytes: Int, on driver: CurlDriver) -> StdinChannel {
+        let channel = StdinChannel()
+        let reader = Reader(fd: fd, maxLineBytes: maxLineBytes, channel: channel)
         if isStream(fd) {
             driver.watch(fd) { reader.readOnce() }
         } else {
-            continuation.finish()
+            channel.finish()
         }
-        return stream
+        return channel
     }
 
     /// A pipe, socket, terminal, file or device. A host that closed our stdin leaves descriptor 0 to whatever the
@@ -112,13 +112,13 @@ enum StdinReader {
     private final class Reader: @unchecked Sendable {
         let fd: Int32
         var splitter: LineSplitter
-        let continuation: AsyncStream<StdinItem>.Continuation
+        let channel: StdinChannel
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
 
-        init(fd: Int32, maxLineBytes: Int, continuation: AsyncStream<StdinItem>.Continuation) {
+        init(fd: Int32, maxLineBytes: Int, channel: StdinChannel) {
             self.fd = fd
             self.splitter = LineSplitter(maxLineBytes: maxLineBytes)
-            self.continuation = continuation
+            self.channel = channel
         }
 
         deinit { buffer.deallocate() }
@@ -128,11 +128,11 @@ enum StdinReader {
             let n = read(fd, buffer.baseAddress, buffer.count)
             if n < 0 && errno == EINTR { return true }
             guard n > 0 else {
-                splitter.finish { continuation.yield($0) }
-                continuation.finish()
+                splitter.finish { channel.yield($0) }
+                channel.finish()
                 return false
             }
-            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n])) { continuation.yield($0) }
+            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n])) { channel.yield($0) }
             return true
         }
     }

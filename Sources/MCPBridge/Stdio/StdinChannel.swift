@@ -1,0 +1,104 @@
+import Synchronization
+
+/// Carries the host's lines from the stdin reader (driver thread) to the pump task that routes them.
+///
+/// One producer, one consumer, concrete types: `AsyncStream`'s general storage (a deque and unspecialised generic
+/// code that looks up type metadata on every yield and next) measured ~3 % of the CPU at 64 calls in flight.
+/// Items are buffered without bound, as they were in the stream; `stop` ends the sequence at once (the bridge is
+/// shutting down), dropping what is buffered.
+final class StdinChannel: AsyncSequence, Sendable {
+    typealias Element = StdinItem
+
+    private enum Taken {
+        case item(StdinItem), end, wait
+    }
+
+    private struct State {
+        var buffer: [StdinItem] = []
+        var position = 0
+        var ended = false
+        var waiter: UnsafeContinuation<StdinItem?, Never>?
+
+        mutating func take() -> Taken {
+            guard position < buffer.count else { return ended ? .end : .wait }
+            let item = buffer[position]
+            position += 1
+            if position == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                position = 0
+            }
+            return .item(item)
+        }
+    }
+
+    private let state = Mutex(State())
+
+    // MARK: Producer (driver thread)
+
+    func yield(_ item: StdinItem) {
+        let waiter = state.withLock { state -> UnsafeContinuation<StdinItem?, Never>? in
+            guard !state.ended else { return nil }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.buffer.append(item)
+            return nil
+        }
+        waiter?.resume(returning: item)
+    }
+
+    /// End of input: the consumer gets what is buffered, then nil.
+    func finish() {
+        end(dropping: false)
+    }
+
+    /// Ends the sequence now, dropping buffered lines.
+    func stop() {
+        end(dropping: true)
+    }
+
+    private func end(dropping: Bool) {
+        let waiter = state.withLock { state -> UnsafeContinuation<StdinItem?, Never>? in
+            state.ended = true
+            if dropping { state.buffer = []; state.position = 0 }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    // MARK: Consumer
+
+    func next() async -> StdinItem? {
+        switch state.withLock({ $0.take() }) {
+        case .item(let item): return item
+        case .end: return nil
+        case .wait: break
+        }
+        return await withUnsafeContinuation { continuation in
+            let taken = state.withLock { state -> Taken in
+                let taken = state.take()
+                if case .wait = taken { state.waiter = continuation }
+                return taken
+            }
+            switch taken {
+            case .item(let item): continuation.resume(returning: item)
+            case .end: continuation.resume(returning: nil)
+            case .wait: break
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(channel: self)
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        let channel: StdinChannel
+
+        mutating func next() async -> StdinItem? {
+            await channel.next()
+        }
+    }
+}
