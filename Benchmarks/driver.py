@@ -127,9 +127,21 @@ def measure_fast(port: int, prof: dict, names: list[str]) -> dict:
     res: dict = {}
     t = prof["timeout"]
     main_args = ["--lat", "%d:%d" % prof["lat"]] + sum((["--tput", "%d:%d:%g" % w] for w in prof["tput"]), [])
+    # The main phases (latency, throughput, CPU, RSS) run round-robin, one spawn of each bridge and one floor run per
+    # round, so a noisy minute on this shared machine weighs on every column alike rather than on one.
+    main: dict = {name: [] for name in names}
+    seq: list = []
+    floor_tput: dict = {w: [] for w, _, _ in prof["tput"]}
+    for rep in range(prof["reps"]):
+        log(f"fast server: round {rep + 1} of {prof['reps']}")
+        for name in names:
+            main[name].append(drive(name, url, main_args, t))
+        seq.append(run_json([FLOOR, url, "seq", str(prof["lat"][0]), str(prof["lat"][1])], 600))
+        for w, n, s in prof["tput"]:
+            floor_tput[w].append(run_json([FLOOR, url, "tput", str(w), str(n), str(s)], 600))
     for name in names:
         log(f"fast server: {name}")
-        runs = [drive(name, url, main_args, t) for _ in range(prof["reps"])]
+        runs = main[name]
         colds = [r["cold_start_ms"] for r in runs if r]
         for _ in range(max(0, prof["cold_reps"] - len(colds))):
             r = drive(name, url, [], t)
@@ -145,11 +157,10 @@ def measure_fast(port: int, prof: dict, names: list[str]) -> dict:
     # the floor
     log("fast server: floor")
     f: dict = {}
-    seq = [run_json([FLOOR, url, "seq", str(prof["lat"][0]), str(prof["lat"][1])], 600) for _ in range(prof["reps"])]
     f["lat_p50_us"] = med([r["p50_us"] for r in seq if r])
     f["lat_p99_us"] = med([r["p99_us"] for r in seq if r])
-    for w, n, s in prof["tput"]:
-        tp = [run_json([FLOOR, url, "tput", str(w), str(n), str(s)], 600) for _ in range(prof["reps"])]
+    for w, _, _ in prof["tput"]:
+        tp = floor_tput[w]
         f[f"tput{w}"] = med([r["calls_per_s"] for r in tp if r])
         if w == 64:
             f["cpu_us_per_call"] = med([r["cpu_us_per_call"] for r in tp if r])
@@ -429,10 +440,14 @@ def write_md(path: str, data: dict, quick: bool, command: str) -> None:
           "initialize POST answered). Then `notifications/initialized` and the phases, in one process per spawn:",
           f"  sequential `tools/call echo` ({prof['lat'][0]} calls after {prof['lat'][1]} warm-up; p50/p99 of the round trip), "
           "then throughput with a window of 1, 8 and 64 requests in flight ("
-          + ", ".join(f"W={w}: up to {n:,} calls or {s:g} s" for w, n, s in prof["tput"]) + ").",
+          + ", ".join(f"W={w}: up to {n:,} calls or {s:g} s" for w, n, s in prof["tput"]) + "). These spawns run "
+          "round-robin (one of each bridge, then the floor's runs, per round), so a noisy stretch of the shared machine "
+          "weighs on every column alike.",
           "- CPU: utime+stime of the bridge process (all threads, `/proc/PID/stat`) across the 64-in-flight phase, divided "
           "by the calls completed (one call = one request line in, one POST, one response line out).",
-          "- Peak RSS: `VmHWM` from `/proc/PID/status` at the end of that spawn. The large reply "
+          "- Peak RSS: `VmHWM` from `/proc/PID/status` at the end of that spawn; private dirty memory: `Private_Dirty` "
+          "of `/proc/PID/smaps_rollup` then (heap, stacks, relocated data: what a further copy adds, since copies "
+          "share clean code and library pages). The large reply "
           f"(`tools/call big`, {prof['big']:,} bytes of text in one JSON reply) and the SSE reply carrying "
           f"{prof['progress']:,} `notifications/progress` events before the response (`tools/call progress` on `/sse`) "
           "each run in a fresh spawn; their time is request written → last byte of the response line read.",

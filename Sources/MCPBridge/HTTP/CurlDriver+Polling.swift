@@ -42,8 +42,11 @@ extension CurlDriver {
     /// then let libcurl act on the ready sockets and hand out what finished.
     func waitAndDispatch(idle: () -> Bool) {
         settle()
-        var fds: [pollfd] = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-        fds.reserveCapacity(1 + watches.count + sockets.count)
+        // One array for every round (driver thread only): no allocation per `poll`.
+        var fds = pollSet
+        pollSet = []
+        defer { fds.removeAll(keepingCapacity: true); pollSet = fds }
+        fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0))
         for watch in watches { fds.append(pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0)) }
         for (socket, events) in sockets { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
         waitHooks.forEach { $0() }

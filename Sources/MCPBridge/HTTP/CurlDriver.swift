@@ -63,6 +63,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     var timerDeadline: ContinuousClock.Instant?
     /// Driver thread only.
     var watches: [Watch] = []
+    /// Driver thread only: the descriptors of the last `poll`, kept for their storage.
+    var pollSet: [pollfd] = []
     /// Driver thread only: run before every `poll` (see `beforeEachWait`).
     var waitHooks: [@Sendable () -> Void] = []
 
