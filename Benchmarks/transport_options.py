@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
-"""--compressed and HTTP/2, measured: mcp-bridge through nginx in front of Benchmarks/.build/fastserver, alternating
-variants per repetition. nginx serves plain HTTP/1.1 (gzip for JSON and SSE, for --compressed), and TLS with a
-throwaway self-signed certificate (the bridge trusts it with --cacert) on two ports: one offering h2 through ALPN,
-one HTTP/1.1 only. libcurl already negotiates h2 on https:// when the server offers it (CURL_HTTP_VERSION_2TLS and
-CURLPIPE_MULTIPLEX are its defaults since 7.62), so the TLS rows compare what the bridge does today (h2, every
-request a stream on one connection) with HTTP/1.1 keep-alive (one connection per request in flight). nginx also
-listens for h2c (prior knowledge): MCP_BRIDGE_H2_FLAGS="--some-flag" adds rows for a build that can speak it
-(Debian's libcurl 7.88.1 fails the second request on a reused h2c connection to nginx 1.22 even with the curl CLI).
+"""--compressed and the HTTP versions (--http1.1, --http2), measured: mcp-bridge through
+nginx in front of Benchmarks/.build/fastserver, alternating variants per repetition. nginx serves plain HTTP/1.1 (gzip
+for JSON and SSE, for --compressed), h2c with prior knowledge (unused: Debian's libcurl 7.88.1 fails the second
+request on a reused h2c connection to nginx 1.22, curl's CLI too), and TLS with a throwaway self-signed certificate (the
+bridge trusts it with --cacert) on two ports: one offering h2 through ALPN, one HTTP/1.1 only. Without a flag
+libcurl negotiates h2 on https:// when the server offers it (CURL_HTTP_VERSION_2TLS and CURLPIPE_MULTIPLEX are its
+defaults since 7.62); --http2 adds PIPEWAIT (requests wait to share one connection), --http1.1 refuses h2.
 
 Usage: python3 Benchmarks/transport_options.py [--reps N]   (needs nginx, openssl, Benchmarks/setup.sh, a release build)
 Prints a Markdown table of medians. Not part of `make bench`: nginx adds its own hop, so compare rows only with
@@ -76,11 +75,11 @@ def main():
     variants = {
         "HTTP/1.1": ("http", h1, []),
         "HTTP/1.1 --compressed": ("http", h1, ["--compressed"]),
-        "TLS, HTTP/1.1 (server offers no h2)": ("https", tls1, cacert),
-        "TLS, HTTP/2 (ALPN; libcurl's default)": ("https", tls2, cacert),
+        "TLS, server offers no h2": ("https", tls1, cacert),
+        "TLS, no flag (h2 by ALPN)": ("https", tls2, cacert),
+        "TLS, --http2 (h2, one connection)": ("https", tls2, cacert + ["--http2"]),
+        "TLS, --http1.1": ("https", tls2, cacert + ["--http1.1"]),
     }
-    if os.environ.get("MCP_BRIDGE_H2_FLAGS"):
-        variants["h2c " + os.environ["MCP_BRIDGE_H2_FLAGS"]] = ("http", h2, os.environ["MCP_BRIDGE_H2_FLAGS"].split())
     rows = {k: [] for k in variants}
     try:
         for _ in range(a.reps):

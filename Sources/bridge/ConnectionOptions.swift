@@ -40,6 +40,9 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Ask the server for compressed replies (Accept-Encoding: gzip, deflate, br, zstd).")
     var compressed = false
 
+    @Flag(exclusivity: .exclusive)
+    var httpVersion: HTTPVersionFlag?
+
     @Option(name: .customLong("protocol"),
             help: ArgumentHelp("MCP era to speak to the server: auto (ask it with server/discover), legacy (2025 "
                 + "initialize and sessions) or modern (2026-07-28, stateless); a host of the other era is translated.",
@@ -94,11 +97,44 @@ struct ConnectionOptions: ParsableArguments {
         )
         configuration.compressedReplies = compressed
         configuration.protocolMode = protocolMode
+        configuration.httpVersion = httpVersion?.preference ?? .auto
         return configuration
     }
 }
 
 extension ProtocolMode: ExpressibleByArgument {}
+
+/// `--http1.1`, `--http2`, named as curl names them; none: libcurl's default (h2 by ALPN over https, HTTP/1.1
+/// over http). There is no `--http2-prior-knowledge`: Debian 12's libcurl 7.88.1 fails the second request on a
+/// reused h2c connection to nginx 1.22 (curl's own CLI too), so it could not be offered as working.
+enum HTTPVersionFlag: String, EnumerableFlag {
+    case http1_1, http2
+
+    var preference: HTTPVersionPreference {
+        switch self {
+        case .http1_1: .http1_1
+        case .http2: .http2
+        }
+    }
+
+    static func name(for value: Self) -> NameSpecification {
+        switch value {
+        case .http1_1: .customLong("http1.1")
+        case .http2: .customLong("http2")
+        }
+    }
+
+    static func help(for value: Self) -> ArgumentHelp? {
+        switch value {
+        case .http1_1:
+            ArgumentHelp("Speak HTTP/1.1 only (one keep-alive connection per request in flight; lowest latency to a "
+                + "nearby server).")
+        case .http2:
+            ArgumentHelp("Prefer HTTP/2 with all requests multiplexed on one connection (by ALPN over https; over http "
+                + "an h2c upgrade offer the server may decline). Default: h2 by ALPN over https, HTTP/1.1 over http.")
+        }
+    }
+}
 
 /// The process environment as a dictionary, read through libc so the CLI needs no Foundation.
 enum Environment {

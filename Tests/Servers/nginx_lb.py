@@ -3,12 +3,17 @@
 
     python nginx_lb.py [--port 0] --upstream 127.0.0.1:PORT [--upstream ...]
                        [--prefix /ossserver-stateless/] [--sticky-session | --sticky-cookie] [--nginx /usr/sbin/nginx]
+                       [--tls-cert CERT --tls-key KEY] [--access-log PATH]
 
 Everything nginx writes (config, pid, logs, temp files) lives in a fresh temp dir: /etc/nginx and /var
 are never touched. Prints `LISTENING <port>` on stdout once the port accepts connections. SIGTERM/SIGINT
 stop nginx (fast shutdown), remove the temp dir and exit 0. nginx's error log goes to stderr.
 
 Every proxied reply carries `X-Upstream: <ip:port>` (the upstream that answered), for tests.
+
+With --tls-cert/--tls-key the port speaks TLS and offers HTTP/2 by ALPN (HTTP/1.1 too). --access-log writes one line
+per request: `<protocol> <connection serial> <method> <status>`, so tests can see which HTTP version a client spoke
+and how many connections it used.
 
 Retry policy (`proxy_next_upstream error timeout`): nginx (>= 1.9.13) never passes a POST to another
 upstream once any of it was sent, unless `non_idempotent` is given, which we do NOT: a tool call must
@@ -42,7 +47,8 @@ events {{
 }}
 
 http {{
-    access_log {tmp}/access.log;
+    log_format versions '$server_protocol $connection $request_method $status';
+    access_log {access_log} versions;
     client_body_temp_path {tmp}/client_body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
@@ -55,8 +61,8 @@ http {{
     }}
 
     server {{
-        listen 127.0.0.1:{port};
-
+        listen 127.0.0.1:{port}{listen_tls};
+{tls}
         location {prefix} {{
             proxy_pass http://mcp_backends;
             proxy_http_version 1.1;
@@ -103,6 +109,9 @@ def main() -> int:
     parser.add_argument("--sticky-session", action="store_true",
                         help="hash on the Mcp-Session-Id header instead of round robin (stateful servers)")
     parser.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
+    parser.add_argument("--tls-cert", help="PEM certificate: serve TLS, with HTTP/2 offered by ALPN")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    parser.add_argument("--access-log", help="write `protocol connection method status` per request here")
     args = parser.parse_args()
 
     port = args.port or free_port()
@@ -121,8 +130,13 @@ def main() -> int:
     servers = "\n".join(f"        server {u} max_fails=1 fail_timeout=2s;" for u in args.upstream)
     conf = os.path.join(tmp, "nginx.conf")
     with open(conf, "w") as f:
+        listen_tls = tls = ""
+        if args.tls_cert:
+            listen_tls = " ssl http2"
+            tls = f"        ssl_certificate {args.tls_cert};\n        ssl_certificate_key {args.tls_key};\n"
         f.write(CONFIG.format(tmp=tmp, port=port, prefix=args.prefix, balance=balance, servers=servers,
-                              cookie_map=cookie_map, cookie_header=cookie_header))
+                              cookie_map=cookie_map, cookie_header=cookie_header, listen_tls=listen_tls, tls=tls,
+                              access_log=args.access_log or os.path.join(tmp, "access.log")))
 
     proc = subprocess.Popen([args.nginx, "-p", tmp, "-e", "stderr", "-c", conf, "-g", "daemon off;"],
                             stdin=subprocess.DEVNULL, stdout=sys.stderr)

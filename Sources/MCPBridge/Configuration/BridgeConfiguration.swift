@@ -33,6 +33,8 @@ public struct BridgeConfiguration: Sendable {
     /// `--compressed`: ask for compressed replies. Off by default: on loopback or a LAN decoding cost more CPU and time
     /// than the bytes saved (measured: Benchmarks/transport_options.py); worth it for large replies over slow links.
     public var compressedReplies = false
+    /// `--http1.1`, `--http2`; `auto` is libcurl's default (h2 by ALPN over https).
+    public var httpVersion: HTTPVersionPreference = .auto
     /// Streamable HTTP, the 2024-11-05 HTTP+SSE transport, or one falling back to the other (`--transport`).
     public var transport: TransportStrategy
     /// Which MCP era to speak to the server (`--protocol`); hosts of the other era are translated.

@@ -22,6 +22,8 @@ struct HTTPRequest: Sendable {
     var freshConnection = false
     /// `--compressed`: send `Accept-Encoding` with every encoding libcurl supports and decode the reply.
     var acceptCompressed = false
+    /// `--http1.1` / `--http2`.
+    var httpVersion = HTTPVersionPreference.auto
     /// The largest reply body the consumer will collect (`--max-message-bytes`): a declared length up to this is
     /// reserved at once (see `Transfer.reserveForDeclaredLength`); 0 reserves nothing.
     var expectedBodyLimit = 0

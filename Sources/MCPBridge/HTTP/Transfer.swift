@@ -78,6 +78,7 @@ final class Transfer: @unchecked Sendable {
         if let total = request.totalTimeout {
             ccurl_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, max(1, total.milliseconds))
         }
+        setHTTPVersion(request.httpVersion, secure: request.url.utf8.starts(with: "https:".utf8))
         // Idle SSE streams may be silent for many minutes: keep-alive probes find dead peers without a read timeout.
         ccurl_easy_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1)
         ccurl_easy_setopt_long(h, CURLOPT_TCP_NODELAY, 1)
@@ -117,6 +118,20 @@ final class Transfer: @unchecked Sendable {
         ccurl_easy_setopt_data_callback(h, CURLOPT_HEADERFUNCTION, Transfer.onHeader)
         ccurl_easy_setopt_pointer(h, CURLOPT_SOCKOPTDATA, Unmanaged.passUnretained(quickAck).toOpaque())
         ccurl_easy_setopt_sockopt_callback(h, QuickAck.onSocketOpened)
+    }
+
+    private func setHTTPVersion(_ preference: HTTPVersionPreference, secure: Bool) {
+        let version: Int
+        switch preference {
+        case .auto: return
+        case .http1_1: version = CURL_HTTP_VERSION_1_1
+        case .http2: version = CURL_HTTP_VERSION_2_0
+        }
+        ccurl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, version)
+        // Wait for a connection that turns out to multiplex instead of opening one per request in flight. Over TLS
+        // that is known once the handshake ends (ALPN); over plain http only when a response's headers arrive, so
+        // every request would queue behind a slow one (or a subscription stream) to a server that stays on 1.1.
+        if preference == .http2, secure { ccurl_easy_setopt_long(handle, CURLOPT_PIPEWAIT, 1) }
     }
 
     // MARK: Callbacks (driver thread)

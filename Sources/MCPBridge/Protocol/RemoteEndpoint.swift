@@ -78,6 +78,7 @@ struct RemoteEndpoint: Sendable {
         )
         request.useEnvironmentProxy = configuration.useEnvironmentProxy
         request.acceptCompressed = configuration.compressedReplies
+        request.httpVersion = configuration.httpVersion
         request.expectedBodyLimit = configuration.maxMessageBytes
         return request
     }
