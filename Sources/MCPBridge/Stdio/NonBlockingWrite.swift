@@ -45,10 +45,15 @@ enum NonBlockingWrite {
         if lines.count == 1 || start.offset > 0 || first.count >= stagingLimit {
             written = writeLine(first, skipping: start.offset, fd: fd)
         } else {
+            var end = lines.startIndex
+            var size = 0
+            while end < lines.endIndex, lines[end].count < stagingLimit, size + lines[end].count < stagingLimit {
+                size += lines[end].count + 1
+                end += 1
+            }
             var staging: [UInt8] = []
-            staging.reserveCapacity(min(stagingLimit, lines.reduce(0) { $0 + $1.count + 1 }))
-            for line in lines {
-                guard line.count < stagingLimit, staging.count + line.count < stagingLimit else { break }
+            staging.reserveCapacity(size)
+            for line in lines[..<end] {
                 staging.append(contentsOf: line)
                 staging.append(0x0A)
             }
