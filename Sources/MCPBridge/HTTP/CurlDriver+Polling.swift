@@ -47,7 +47,10 @@ extension CurlDriver {
         pollSet = []
         defer { fds.removeAll(keepingCapacity: true); pollSet = fds }
         fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0))
-        for watch in watches { fds.append(pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0)) }
+        for watch in watches where !watch.isPaused() {
+            fds.append(pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0))
+        }
+        let firstSocket = fds.count
         for (socket, events) in sockets { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
         waitHooks.forEach { $0() }
         let timeout = idle() ? pollTimeout() : 0
@@ -59,7 +62,6 @@ extension CurlDriver {
             var bytes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
             _ = withUnsafeMutableBytes(of: &bytes) { read(wakeFD, $0.baseAddress, $0.count) }
         }
-        let firstSocket = 1 + watches.count
         var stopped: [Int32] = []
         for entry in fds[1..<firstSocket] where entry.revents != 0 {
             if let watch = watches.first(where: { $0.fd == entry.fd }), !watch.onReadable() { stopped.append(entry.fd) }

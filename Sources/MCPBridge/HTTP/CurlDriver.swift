@@ -38,8 +38,10 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     }
 
     /// A descriptor polled for input next to libcurl's sockets; `onReadable` returns false to stop watching it.
+    /// While `isPaused` says so (asked before every `poll`) the descriptor is left unpolled: backpressure.
     struct Watch: Sendable {
         var fd: Int32
+        var isPaused: @Sendable () -> Bool
         var onReadable: @Sendable () -> Bool
     }
 
@@ -124,9 +126,13 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
 
     /// Polls `fd` for input on the driver thread and calls `onReadable` there when it is readable or hung up, until
     /// it returns false. The handler may `read(2)` once without blocking (unless another process drains the same
-    /// descriptor in between); it must not block otherwise, since every transfer waits while it runs.
-    func watch(_ fd: Int32, onReadable: @escaping @Sendable () -> Bool) {
-        submit(.watch(Watch(fd: fd, onReadable: onReadable)))
+    /// descriptor in between); it must not block otherwise, since every transfer waits while it runs. `isPaused` is
+    /// asked before each `poll`: while it is true the descriptor is not read, so a producer that outruns its consumer
+    /// waits in the kernel's pipe buffer instead of in memory. It must turn false through work done on this thread
+    /// (the driver re-asks only when it wakes for something else).
+    func watch(_ fd: Int32, isPaused: @escaping @Sendable () -> Bool = { false },
+               onReadable: @escaping @Sendable () -> Bool) {
+        submit(.watch(Watch(fd: fd, isPaused: isPaused, onReadable: onReadable)))
     }
 
     /// Runs `hook` on the driver thread each time it is about to wait, after the jobs of a round ran: the place to

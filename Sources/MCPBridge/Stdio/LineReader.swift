@@ -90,7 +90,7 @@ enum StdinReader {
         let channel = StdinChannel()
         let reader = Reader(fd: fd, maxLineBytes: maxLineBytes, channel: channel)
         if isStream(fd) {
-            driver.watch(fd) { reader.readOnce() }
+            driver.watch(fd, isPaused: { channel.isFull }) { reader.readOnce() }
         } else {
             channel.finish()
         }

@@ -4,8 +4,9 @@ import Synchronization
 ///
 /// One producer, one consumer, concrete types: `AsyncStream`'s general storage (a deque and unspecialised generic
 /// code that looks up type metadata on every yield and next) measured ~3 % of the CPU at 64 calls in flight.
-/// Items are buffered without bound, as they were in the stream; `stop` ends the sequence at once (the bridge is
-/// shutting down), dropping what is buffered.
+/// The reader stops reading while `isFull` (see `CurlDriver.watch`): a host that writes faster than the bridge
+/// admits requests (`--max-in-flight`) then waits in the pipe, not in our memory. `stop` ends the sequence at once
+/// (the bridge is shutting down), dropping what is buffered.
 final class StdinChannel: AsyncSequence, Sendable {
     typealias Element = StdinItem
 
@@ -13,15 +14,21 @@ final class StdinChannel: AsyncSequence, Sendable {
         case item(StdinItem), end, wait
     }
 
+    /// Past either, the reader pauses: enough to keep the pump busy, little enough to stay small.
+    static let highWaterLines = 4096
+    static let highWaterBytes = 4 << 20
+
     private struct State {
         var buffer: [StdinItem] = []
         var position = 0
+        var bufferedBytes = 0
         var ended = false
         var waiter: UnsafeContinuation<StdinItem?, Never>?
 
         mutating func take() -> Taken {
             guard position < buffer.count else { return ended ? .end : .wait }
             let item = buffer[position]
+            bufferedBytes -= item.byteCount
             position += 1
             if position == buffer.count {
                 buffer.removeAll(keepingCapacity: true)
@@ -43,9 +50,17 @@ final class StdinChannel: AsyncSequence, Sendable {
                 return waiter
             }
             state.buffer.append(item)
+            state.bufferedBytes += item.byteCount
             return nil
         }
         waiter?.resume(returning: item)
+    }
+
+    /// Whether the reader should stop reading until the pump catches up.
+    var isFull: Bool {
+        state.withLock { state in
+            state.buffer.count - state.position >= Self.highWaterLines || state.bufferedBytes >= Self.highWaterBytes
+        }
     }
 
     /// End of input: the consumer gets what is buffered, then nil.
@@ -61,7 +76,7 @@ final class StdinChannel: AsyncSequence, Sendable {
     private func end(dropping: Bool) {
         let waiter = state.withLock { state -> UnsafeContinuation<StdinItem?, Never>? in
             state.ended = true
-            if dropping { state.buffer = []; state.position = 0 }
+            if dropping { state.buffer = []; state.position = 0; state.bufferedBytes = 0 }
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -99,6 +114,15 @@ final class StdinChannel: AsyncSequence, Sendable {
 
         mutating func next() async -> StdinItem? {
             await channel.next()
+        }
+    }
+}
+
+extension StdinItem {
+    fileprivate var byteCount: Int {
+        switch self {
+        case .line(let bytes): bytes.count
+        case .oversized: 0
         }
     }
 }

@@ -45,6 +45,37 @@ struct LimitsTests {
         }
     }
 
+    /// A host that writes far faster than the bridge admits requests waits in the pipe: past a few MiB of lines
+    /// queued inside the bridge, stdin is no longer read, so the bridge's memory stays bounded however much the host
+    /// has to say (the lines are all still read and answered once the requests ahead of them finish).
+    @Test func aHostThatOutrunsTheBridgeWaitsInThePipe() async throws {
+        let server = try await ServerProcess.ownFaultServer()
+        let bridge = try BridgeProcess([server.url("/hang"), "--max-in-flight", "1"])
+        let written = LockedCounter()
+        let pad = String(repeating: "x", count: 1000)
+        Thread.detachNewThread {
+            var id = 0
+            while true {
+                var chunk = ""
+                for _ in 0..<64 {
+                    id += 1
+                    chunk += #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/list","params":{"pad":"\#(pad)"}}"# + "\n"
+                }
+                guard (try? bridge.sendRaw(Data(chunk.utf8))) != nil else { return }
+                written.add(chunk.utf8.count)
+            }
+        }
+        try await Task.sleep(for: .seconds(3))
+        let first = written.value
+        try await Task.sleep(for: .seconds(1))
+        let second = written.value
+        let rss = LoadHost.sample(bridge.process.processIdentifier, answered: 0)?.rssKiB ?? 0
+        bridge.process.terminate()
+        #expect(first < 16 << 20, "the host wrote \(first) bytes: the bridge kept reading")
+        #expect(second == first, "still reading after 3 s: \(first) then \(second) bytes")
+        #expect(rss < 96 * 1024, "VmRSS \(rss) KiB")
+    }
+
     @Test func aSameOriginRedirectIsFollowed() async throws {
         let server = try await ServerProcess.ownFaultServer()
         let bridge = try BridgeProcess([server.url("/redirect?to=/json")])
@@ -73,5 +104,19 @@ struct LimitsTests {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+}
+
+/// A count shared between a writer thread and the test.
+private final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+
+    func add(_ count: Int) {
+        lock.withLock { total += count }
+    }
+
+    var value: Int {
+        lock.withLock { total }
     }
 }
