@@ -49,4 +49,19 @@ struct InFlightTableTests {
         #expect(table.claim(id))
         #expect(table.register(id, method: "tools/list"), "an answered id may be used again")
     }
+
+    /// A retry adopted by the task of the call it resumed: the retry's own (finished) task attached afterwards does
+    /// not replace it, and cancelling the retry stops the adopting task and names the id the server knows.
+    @Test func anAdoptedRequestIsCancelledThroughTheTaskThatAnswersIt() async {
+        let table = InFlightTable()
+        let retry = RequestID.number("3")
+        #expect(table.register(retry, method: "tools/call"))
+        let call = Task { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) } }
+        table.adopt(retry, task: call, upstreamID: .number("2"))
+        table.attach(Task {}, to: retry)
+        let entry = table.cancel(retry)
+        #expect(entry?.upstreamID == .number("2"))
+        await call.value
+        #expect(call.isCancelled)
+    }
 }

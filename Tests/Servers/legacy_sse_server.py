@@ -44,6 +44,10 @@ class NameAnswer(BaseModel):
     name: str = Field(description="Your name")
 
 
+# ask_then_sleep calls cancelled by the client (notifications/cancelled) while they slept, by the name given.
+CANCELLED: list[str] = []
+
+
 def build_server(name: str, stateless: bool = False) -> FastMCP:
     server = FastMCP(
         name,
@@ -111,6 +115,22 @@ def build_server(name: str, stateless: bool = False) -> FastMCP:
         if result.action == "accept" and result.data is not None:
             return f"hello {result.data.name}"
         return "declined"
+
+    @server.tool(structured_output=False)
+    async def ask_then_sleep(seconds: float, ctx: Context) -> str:
+        """Elicit a name, then sleep; a cancellation (notifications/cancelled) while sleeping is counted."""
+        result = await ctx.elicit("What is your name?", NameAnswer)
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            CANCELLED.append(result.data.name if result.data is not None else "")
+            raise
+        return "slept"
+
+    @server.tool(structured_output=False)
+    def cancellations() -> str:
+        """The names given to ask_then_sleep calls that were cancelled while sleeping, comma-separated."""
+        return ",".join(CANCELLED)
 
     return server
 

@@ -9,6 +9,9 @@ final class InFlightTable: Sendable {
     struct Entry: Sendable {
         var task: Task<Void, Never>?
         var method: String
+        /// Set when another request's task answers this one (a 2026-07-28 host's retry of a call parked at a legacy
+        /// server): cancelling then stops that task, and the server must be told with the id it knows.
+        var upstreamID: RequestID?
     }
 
     private let state = Mutex([RequestID: Entry]())
@@ -24,7 +27,23 @@ final class InFlightTable: Sendable {
 
     /// Associates the task relaying the request, so a cancellation can stop it.
     func attach(_ task: Task<Void, Never>, to id: RequestID) {
-        state.withLock { $0[id]?.task = task }
+        state.withLock { entries in
+            guard entries[id]?.upstreamID == nil else { return }  // adopted: the adopting task answers it
+            entries[id]?.task = task
+        }
+    }
+
+    /// The task relaying `id`, as attached.
+    func task(of id: RequestID) -> Task<Void, Never>? {
+        state.withLock { $0[id]?.task }
+    }
+
+    /// `task`, relaying the server's request `upstreamID`, now answers `id`: a cancellation of `id` stops it.
+    func adopt(_ id: RequestID, task: Task<Void, Never>?, upstreamID: RequestID) {
+        state.withLock { entries in
+            entries[id]?.task = task
+            entries[id]?.upstreamID = upstreamID
+        }
     }
 
     /// True exactly once per registered id: the caller must then write the answer.

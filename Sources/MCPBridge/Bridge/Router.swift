@@ -97,8 +97,13 @@ struct Router: Sendable {
             let status = await relay.relayOneWay(bytes, what: method)
             if let status, (200..<300).contains(status) { listener.start() }
         case "notifications/cancelled":
-            if let id = Self.requestID(atPath: ["params", "requestId"], in: bytes), relay.inFlight.cancel(id) != nil {
-                relay.logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"])
+            let id = Self.requestID(atPath: ["params", "requestId"], in: bytes)
+            let entry = id.flatMap { relay.inFlight.cancel($0) }
+            if let id, entry != nil { relay.logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"]) }
+            if let upstream = entry?.upstreamID {
+                // A retry the server never saw: it knows the call by the original request's id.
+                work.spawn { await relay.cancelUpstream(upstream, reason: "cancelled by the host") }
+                return
             }
             // Only a legacy server is told; for 2026-07-28 closing the request's stream is the cancellation, and a
             // server whose era is still unknown has been sent nothing yet.

@@ -81,7 +81,7 @@ extension Relay {
     /// One call relayed to the legacy server; server requests on its stream become `input_required` rounds.
     private func legacyCall(_ request: HostRequest) async throws {
         let box = ReplyBox()
-        let current = CurrentHostID(request.id)
+        let current = CurrentHostID(request.id, task: inFlight.task(of: request.id))
         let wantsLogs = request.modern.map { _ in
             (try? JSONScanner.value(atPath: ["params", "_meta", ProtocolVersions.MetaKey.logLevel],
                                     in: request.bytes)) != nil
@@ -153,6 +153,8 @@ extension Relay {
                 return
             }
             current.id = retry.id
+            // Cancelling the retry now cancels this call, and the server hears of it under the original id.
+            inFlight.adopt(retry.id, task: current.task, upstreamID: current.originalID)
             await answerServer(serverID, result: String(decoding: retry.bytes[value.range], as: UTF8.self))
         case .timedOut, .cancelled:
             await answerServer(serverID, error: -32603, "the host never answered \(message.envelope.method ?? "")")
@@ -228,9 +230,14 @@ extension Relay {
 /// The host id a call to a legacy server answers now: the original request's, then each retry's.
 final class CurrentHostID: Sendable {
     private let value: Mutex<RequestID>
+    /// The id the legacy server knows the call by (the host's first request), and the task relaying it.
+    let originalID: RequestID
+    let task: Task<Void, Never>?
 
-    init(_ id: RequestID) {
+    init(_ id: RequestID, task: Task<Void, Never>? = nil) {
         value = Mutex(id)
+        originalID = id
+        self.task = task
     }
 
     var id: RequestID {

@@ -173,6 +173,35 @@ struct EraTranslationTests {
         #expect(status == 0)
     }
 
+    /// A modern host cancels the retry that resumed a call parked at a legacy server: the server never saw the
+    /// retry's id, so it is told to cancel the original request, and the call stops there.
+    @Test func cancellingTheRetryOfAParkedCallCancelsItAtTheServer() async throws {
+        let server = try await MatrixServers.legacyStateful.value
+        let bridge = try BridgeProcess([server.url("/mcp")])
+        let name = "retry-\(UInt32.random(in: 0 ... .max))"
+        try bridge.send(Self.modern(id: 2, method: "tools/call",
+                                    params: #""name":"ask_then_sleep","arguments":{"seconds":60}"#))
+        let asked = try #require(try await bridge.readResponse(id: 2).response.result)
+        #expect(asked["resultType"] as? String == "input_required", "\(asked)")
+        let state = try #require(asked["requestState"] as? String)
+        let answer = #""inputResponses":{"input":{"action":"accept","content":{"name":"\#(name)"}}},"#
+            + #""requestState":"\#(state)""#
+        try bridge.send(Self.modern(id: 3, method: "tools/call",
+                                    params: #""name":"ask_then_sleep","arguments":{"seconds":60},"# + answer))
+        try await Task.sleep(for: .milliseconds(500))  // the server has its answer and sleeps
+        try bridge.send(Messages.cancelled(requestID: 3))
+        var cancelled = ""
+        for id in 10..<60 where !cancelled.contains(name) {
+            try await Task.sleep(for: .milliseconds(200))
+            try bridge.send(Self.modern(id: id, method: "tools/call", params: #""name":"cancellations","arguments":{}"#))
+            cancelled = try await bridge.readResponse(id: id).response.toolText ?? ""
+        }
+        #expect(cancelled.contains(name), "the server's call was never cancelled: \(cancelled)")
+        let (status, later) = try await bridge.finish()
+        #expect(status == 0)
+        #expect(!later.contains { $0.contains(#""id":3,"#) }, "a cancelled request gets no answer: \(later)")
+    }
+
     @Test func aModernHostsListenOnALegacyServerIsAcknowledged() async throws {
         let server = try await MatrixServers.legacyStateful.value
         let bridge = try BridgeProcess([server.url("/mcp")])

@@ -102,9 +102,11 @@ struct LegacySSETransportTests {
         _ = try await bridge.handshake()
         try bridge.send(Messages.toolsList(id: 2))  // teaches the bridge that `slow` is read-only (safe to re-send)
         _ = try await bridge.readResponse(id: 2)
-        // Long enough that the server is gone (SIGTERM, 1 s grace) while both still run, even on a loaded machine.
+        // Long enough that the server is gone (SIGTERM, 1 s grace) while both still run, even on a loaded machine:
+        // the call with side effects runs 30 s (it never finishes here, so this costs no time), which held under the
+        // sanitizers on a loaded machine, where 8 s did not (the server finished it before it was stopped).
         try bridge.send(Messages.call(id: 3, tool: "slow", arguments: #"{"seconds":8}"#))
-        try bridge.send(Messages.call(id: 4, tool: "slow_effect", arguments: #"{"seconds":8}"#))
+        try bridge.send(Messages.call(id: 4, tool: "slow_effect", arguments: #"{"seconds":30}"#))
         // Both calls must have reached the server (its 202s) before it goes away, however slow this machine is.
         let deadline = ContinuousClock.now + .seconds(20)
         while bridge.stderr.text.components(separatedBy: "http.status=202 mcp.message=tools/call").count < 3,

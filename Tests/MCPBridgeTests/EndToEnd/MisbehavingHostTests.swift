@@ -82,7 +82,7 @@ struct MisbehavingHostTests {
         #expect(report.answeredTwice == 0)
         #expect(report.errors.isEmpty, "\(report.errorSamples)")
         // --max-in-flight (256) bounds what the bridge holds; the rest waits in the pipe.
-        #expect(peak < 150 * 1024, "peak RSS \(peak) KiB")
+        if TestEnvironment.measuresMemory { #expect(peak < 150 * 1024, "peak RSS \(peak) KiB") }
         #expect((fds.max() ?? 0) < 300)
         try host.closeStdin()
         #expect(try await host.waitForExit() == 0)

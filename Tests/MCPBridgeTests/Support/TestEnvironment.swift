@@ -22,6 +22,12 @@ enum TestEnvironment {
         return repository.appendingPathComponent(".build/debug/mcp-bridge").path
     }
 
+    /// False under AddressSanitizer (`scripts/sanitize.sh address` sets ASAN_OPTIONS): its shadow memory and
+    /// quarantine of freed blocks make RSS say nothing about the bridge's own memory, so RSS bounds are not checked.
+    static var measuresMemory: Bool {
+        ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil
+    }
+
     static func serverScript(_ name: String) -> String {
         repository.appendingPathComponent("Tests/Servers/\(name)").path
     }
