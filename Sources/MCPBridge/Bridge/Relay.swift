@@ -3,8 +3,9 @@ import Logging
 /// Carries host messages to the server and the server's messages back to the host.
 ///
 /// One object holding references to the few shared owners (session, in-flight table, stdout writer), shared by
-/// every relay task (a class: copying a struct of a dozen references cost ~1.5 % of the CPU in retains). Writing an answer always goes through `InFlightTable.claim`, which is what makes
-/// "exactly one answer per request" hold whichever path (response, error, timeout, shutdown) gets there first.
+/// every relay task (a class: copying a struct of a dozen references cost ~1.5 % of the CPU in retains). Writing an
+/// answer always goes through `InFlightTable.claim`, which is what makes "exactly one answer per request" hold
+/// whichever path (response, error, timeout, shutdown) gets there first.
 final class Relay: Sendable {
     let endpoint: RemoteEndpoint
     let session: SessionState

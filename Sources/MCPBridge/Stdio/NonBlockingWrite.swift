@@ -85,8 +85,9 @@ enum NonBlockingWrite {
     private static func attempt(_ vectors: [iovec], total: Int, fd: Int32) -> Int? {
         if !noWaitRefused.load(ordering: .relaxed), let pwritev2 {
             var n: Int
-            repeat { n = vectors.withUnsafeBufferPointer { pwritev2(fd, $0.baseAddress, Int32($0.count), -1, rwfNoWait) } }
-            while n < 0 && errno == EINTR
+            repeat {
+                n = vectors.withUnsafeBufferPointer { pwritev2(fd, $0.baseAddress, Int32($0.count), -1, rwfNoWait) }
+            } while n < 0 && errno == EINTR
             if n >= 0 { return n }
             switch errno {
             case EAGAIN: return 0

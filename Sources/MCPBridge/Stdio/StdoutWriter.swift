@@ -10,10 +10,10 @@ import Glibc
 /// Lines are queued and written by whoever holds the writer role: the calling task when stdout takes the line
 /// without blocking, the HTTP driver thread at the end of a round (`flushRound`: the first line its tasks write in
 /// a round goes out at once, for latency; the rest of the round's lines follow in one system call, so the host is
-/// woken once per burst, not per line), or a dedicated thread when stdout is full, so a host
-/// that reads slowly blocks only that thread. Callers return at once unless the backlog passes `highWater`; then
-/// they suspend until it drains: that is the backpressure that ultimately pauses a server's transfer. EPIPE (the
-/// host closed our stdout) is reported once through `onClosed`.
+/// woken once per burst, not per line), or a dedicated thread when stdout is full, so a host that reads slowly
+/// blocks only that thread. Callers return at once unless the backlog passes `highWater`; then they suspend until
+/// it drains: that is the backpressure that ultimately pauses a server's transfer. EPIPE (the host closed our
+/// stdout) is reported once through `onClosed`.
 final class StdoutWriter: Sendable {
     static let highWater = 8 << 20
 

@@ -193,7 +193,8 @@ struct EraTranslationTests {
         var cancelled = ""
         for id in 10..<60 where !cancelled.contains(name) {
             try await Task.sleep(for: .milliseconds(200))
-            try bridge.send(Self.modern(id: id, method: "tools/call", params: #""name":"cancellations","arguments":{}"#))
+            let ask = #""name":"cancellations","arguments":{}"#
+            try bridge.send(Self.modern(id: id, method: "tools/call", params: ask))
             cancelled = try await bridge.readResponse(id: id).response.toolText ?? ""
         }
         #expect(cancelled.contains(name), "the server's call was never cancelled: \(cancelled)")
