@@ -117,7 +117,13 @@ struct Router: Sendable {
     }
 
     /// A 2025-03-26 JSON-RPC batch: sent as one POST; each request inside still gets exactly one answer.
+    /// 2026-07-28 has no batches, so for a server of that era each element is handled as its own line (translated
+    /// like any other message of the host's; the answers come back one per line, matched by id).
     private func handleBatch(_ bytes: [UInt8], _ envelope: Envelope) async {
+        if relay.translation.eras.known?.isModern == true {
+            for range in envelope.batchElements { await handle(line: Array(bytes[range])) }
+            return
+        }
         var ids: [RequestID] = []
         for range in envelope.batchElements {
             let element = Array(bytes[range])

@@ -51,6 +51,25 @@ struct EraTranslationTests {
         #expect(status == 0)
     }
 
+    /// A 2025-03-26 host's batch to a 2026-07-28 server (which has no batches): each element is translated on its own
+    /// and each request answered, one line each.
+    @Test func aLegacyHostsBatchToAModernServerIsAnsweredElementByElement() async throws {
+        let server = try await MatrixServers.modernOnly.value
+        let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
+        _ = try await bridge.handshake(version: "2025-03-26")
+        let batch = "[" + Messages.call(id: 7, tool: "echo", arguments: #"{"text":"in a batch"}"#) + ","
+            + #"{"jsonrpc":"2.0","id":8,"method":"ping"},"#
+            + #"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"t","progress":1}}]"#
+        try bridge.send(batch)
+        let answers = try await bridge.readResponses(count: 2, timeout: .seconds(30))
+        let byID = Dictionary(answers.map { ($0["id"] as? Int ?? 0, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byID[7]?.toolText == "in a batch", "\(answers)")
+        #expect(byID[8]?.result?.isEmpty == true, "\(answers)")
+        let (status, later) = try await bridge.finish()
+        #expect(status == 0)
+        #expect(later.isEmpty, "\(later)")
+    }
+
     @Test func aLegacyHostsCallCarriesTheToolsHeaderParameters() async throws {
         let server = try await MatrixServers.modernOnly.value
         let bridge = try BridgeProcess([server.url(SharedServers.mcpPath)])
