@@ -34,13 +34,7 @@ struct HTTPVersionTests {
             try bridge.send(Messages.call(id: id, tool: "echo", arguments: #"{"text":"call \#(id)"}"#,
                                           meta: modern ? Self.modernMeta : nil))
         }
-        var answered: Set<Int> = []
-        while answered.count < concurrent {
-            let message = try await bridge.readMessage()
-            guard let id = message["id"] as? Int, message["method"] == nil else { continue }
-            #expect(message.toolText == "call \(id)", "\(message)")
-            answered.insert(id)
-        }
+        try await Self.expectEchoes(from: bridge, ids: 10..<(10 + concurrent))
         try bridge.closeStdin()
         #expect(try await bridge.waitForExit() == 0)
         // nginx logs a request when it completes; give the last ones a moment to reach the file.
@@ -57,6 +51,17 @@ struct HTTPVersionTests {
 
     /// Eight requests start before any connection exists: they wait for the first one to turn out to multiplex
     /// (libcurl's PIPEWAIT) instead of opening eight (what libcurl does by default).
+    /// Reads until every call in `ids` is answered, in any order (they run concurrently), each with its own echo.
+    private static func expectEchoes(from bridge: BridgeProcess, ids: Range<Int>) async throws {
+        var answered: Set<Int> = []
+        while answered.count < ids.count {
+            let message = try await bridge.readMessage()
+            guard let id = message["id"] as? Int, message["method"] == nil else { continue }
+            #expect(message.toolText == "call \(id)", "\(message)")
+            answered.insert(id)
+        }
+    }
+
     @Test func http2MultiplexesEveryRequestOnOneConnection() async throws {
         let lines = try await posts(flags: ["--http2"], modern: true)
         #expect(lines.allSatisfy { $0[0] == "HTTP/2.0" }, "\(lines)")
@@ -82,14 +87,10 @@ extension HTTPVersionTests {
         let server = try await SharedServers.stateless.value
         let bridge = try BridgeProcess([server.url(SharedServers.mcpPath), "--http2"])
         _ = try await bridge.handshake()
-        for id in 10..<14 { try bridge.send(Messages.call(id: id, tool: "echo", arguments: #"{"text":"\#(id)"}"#)) }
-        var answered: Set<Int> = []
-        while answered.count < 4 {  // in any order: the calls run concurrently
-            let message = try await bridge.readMessage()
-            guard let id = message["id"] as? Int, message["method"] == nil else { continue }
-            #expect(message.toolText == "\(id)", "\(message)")
-            answered.insert(id)
+        for id in 10..<14 {
+            try bridge.send(Messages.call(id: id, tool: "echo", arguments: #"{"text":"call \#(id)"}"#))
         }
+        try await Self.expectEchoes(from: bridge, ids: 10..<14)
         try bridge.closeStdin()
         #expect(try await bridge.waitForExit() == 0)
     }
