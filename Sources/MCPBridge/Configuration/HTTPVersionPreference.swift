@@ -6,13 +6,13 @@
 /// (h2 framing and flow control cost more CPU than reusing one connection per request in flight saves), so
 /// `--http1.1` is the choice for latency to a nearby server; `--http2` is for many requests in flight to a distant
 /// one (one TLS handshake, one congestion window), or servers that limit connections per client.
-public enum HTTPVersionPreference: String, Sendable, CaseIterable {
+public enum HTTPVersionPreference: Sendable {
     /// libcurl's default: h2 by ALPN over https, HTTP/1.1 over http.
     case auto
     /// HTTP/1.1 only, one keep-alive connection per request in flight.
-    case http1_1 = "1.1"
+    case http1_1
     /// HTTP/2, requests multiplexed on one connection: by ALPN over https (HTTP/1.1 if the server lacks h2; the
     /// requests of a burst wait for the first connection's handshake to share it), by an `Upgrade: h2c` offer over
     /// http (servers that do not take it answer in HTTP/1.1).
-    case http2 = "2"
+    case http2
 }
