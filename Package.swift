@@ -26,10 +26,15 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        // Layers, each depending only on those above it here; nothing but BridgeHTTP imports CCurl
+        // (ARCHITECTURE.md).
+        .target(name: "BridgeRuntime", swiftSettings: swiftSettings),
+        .target(name: "BridgeWire", swiftSettings: swiftSettings),
+        .target(name: "BridgeHTTP", dependencies: ["CCurl", "BridgeRuntime"], swiftSettings: swiftSettings),
         .target(
             name: "MCPBridge",
             dependencies: [
-                "CCurl",
+                "BridgeRuntime", "BridgeWire", "BridgeHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -45,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MCPBridgeTests",
-            dependencies: ["MCPBridge"],
+            dependencies: ["MCPBridge", "BridgeRuntime", "BridgeWire", "BridgeHTTP"],
             exclude: ["Golden"],  // expected outputs, read from the repository path (`GoldenFile`)
             swiftSettings: swiftSettings
         ),

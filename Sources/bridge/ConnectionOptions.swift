@@ -4,6 +4,7 @@ import MCPBridge
 
 #if canImport(Glibc)
 import Glibc
+import BridgeHTTP
 #endif
 
 /// Flags shared by relaying and `check`: where the server is and how to reach it.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import MCPBridge
+@testable import BridgeWire
 
 struct EnvelopeTests {
     static func classify(_ text: String) throws(EnvelopeError) -> Envelope {

@@ -1,5 +1,6 @@
 import Testing
 @testable import MCPBridge
+@testable import BridgeWire
 
 /// The byte-level pieces of era translation: splicing `_meta` and retry members into a host's own bytes, reading
 /// `input_required` results and discover results.

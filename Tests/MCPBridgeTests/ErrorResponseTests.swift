@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MCPBridge
+@testable import BridgeWire
 
 /// The bridge's own answers must be valid JSON-RPC that echoes the request's id exactly.
 struct ErrorResponseTests {

@@ -2,6 +2,8 @@ import Synchronization
 import Testing
 
 @testable import MCPBridge
+@testable import BridgeRuntime
+@testable import BridgeWire
 
 /// `InFlightTable`: where "every request gets exactly one answer" (behaviour 5) and "nothing more is written for a
 /// cancelled request" (behaviour 8) are decided, whichever path (response, error, timeout, shutdown) races to answer.

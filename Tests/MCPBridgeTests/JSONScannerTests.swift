@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MCPBridge
+@testable import BridgeWire
 
 struct JSONScannerTests {
     // MARK: Validation tables

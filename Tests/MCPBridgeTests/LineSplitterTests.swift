@@ -1,5 +1,6 @@
 @testable import MCPBridge
 import Testing
+@testable import BridgeWire
 
 /// What the splitter emitted, in a comparable form.
 private enum Item: Equatable, CustomStringConvertible {

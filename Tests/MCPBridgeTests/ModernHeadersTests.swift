@@ -1,5 +1,6 @@
 import Testing
 @testable import MCPBridge
+import BridgeHTTP
 
 /// 2026-07-28 header rules: value encoding and which `x-mcp-header` annotations are valid.
 struct ModernHeadersTests {

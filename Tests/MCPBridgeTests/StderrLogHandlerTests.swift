@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import MCPBridge
+@testable import BridgeRuntime
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MCPBridge
+@testable import BridgeWire
 
 /// `--ignore-tool` rewrites only the tools array; every other byte of the server's message stays as it was.
 struct ToolListFilterTests {

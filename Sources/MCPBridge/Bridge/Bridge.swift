@@ -4,6 +4,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import BridgeHTTP
 #endif
 
 /// The stdio ⇄ Streamable HTTP relay: reads the host's stdin until it ends, relays every message, then drains.

@@ -1,3 +1,4 @@
+import BridgeWire
 /// One request from the host, with what routing it needs already read from its bytes.
 struct HostRequest: Sendable {
     var bytes: [UInt8]

@@ -1,3 +1,5 @@
+import BridgeWire
+import BridgeHTTP
 extension Relay {
     /// Relays a host batch (2025-03-26) as one POST; any request the reply leaves unanswered gets an error.
     func relayBatch(_ message: [UInt8], ids: [RequestID]) async {

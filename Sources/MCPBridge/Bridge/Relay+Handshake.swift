@@ -1,4 +1,6 @@
 import Logging
+import BridgeWire
+import BridgeHTTP
 
 extension Relay {
     /// Re-runs the host's cached `initialize` and `notifications/initialized` to obtain a fresh session, without

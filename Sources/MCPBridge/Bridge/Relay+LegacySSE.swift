@@ -1,4 +1,7 @@
 import Logging
+import BridgeWire
+import BridgeHTTP
+import BridgeRuntime
 
 /// Relaying over the 2024-11-05 HTTP+SSE transport (see `LegacySSETransport`).
 ///

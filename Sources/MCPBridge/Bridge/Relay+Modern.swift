@@ -1,4 +1,6 @@
 import Logging
+import BridgeWire
+import BridgeHTTP
 
 extension Relay {
     /// The 2026-07-28 routing headers for a modern request (none for a legacy one).

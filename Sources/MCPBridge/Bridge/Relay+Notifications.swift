@@ -1,4 +1,6 @@
 import Logging
+import BridgeWire
+import BridgeHTTP
 
 extension Relay {
     /// POSTs a host notification; the server should answer 202. Failures are logged, never written to stdout.

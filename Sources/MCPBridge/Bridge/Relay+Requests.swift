@@ -1,4 +1,7 @@
 import Logging
+import BridgeWire
+import BridgeHTTP
+import BridgeRuntime
 
 extension Relay {
     /// Relays one host request; on return the host has its one answer (or cancelled the request).

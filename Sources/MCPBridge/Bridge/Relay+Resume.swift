@@ -1,3 +1,4 @@
+import BridgeHTTP
 extension Relay {
     /// Keeps waiting for a response whose POST stream the server closed after an event id (2025-11-25 polling):
     /// GET with `Last-Event-ID`, honouring `retry`, a bounded number of times without progress.

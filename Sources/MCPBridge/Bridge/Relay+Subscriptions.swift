@@ -1,4 +1,5 @@
 import Logging
+import BridgeRuntime
 
 extension Relay {
     /// A 2026-07-28 `subscriptions/listen`: one long-lived POST whose notifications reach the host as they arrive.

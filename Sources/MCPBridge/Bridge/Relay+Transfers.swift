@@ -1,3 +1,4 @@
+import BridgeHTTP
 extension Relay {
     /// Waits for the response head; transport failures become `BridgeError`s from the documented table.
     /// `requestTimeout` is the limit the transfer ran under, so its expiry maps to -32001 (not "cannot reach").

@@ -1,4 +1,6 @@
 import Logging
+import BridgeWire
+import BridgeRuntime
 
 /// Choosing between Streamable HTTP and the 2024-11-05 HTTP+SSE transport, and keeping an SSE session usable.
 extension Relay {

@@ -1,4 +1,6 @@
 import Logging
+import BridgeWire
+import BridgeHTTP
 
 /// Carries host messages to the server and the server's messages back to the host.
 ///

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import BridgeHTTP
 
 /// Keeps the optional GET stream open so a stateful server can reach the host outside any request
 /// (server requests, list-changed notifications, resumed responses).

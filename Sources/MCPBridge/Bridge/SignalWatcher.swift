@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import BridgeRuntime
 #endif
 
 /// Process-wide signal set-up for the bridge; call `prepare()` first thing in `main`.

@@ -1,4 +1,5 @@
 import Synchronization
+import BridgeWire
 
 /// Which tools the server declared free of side effects, learned from `tools/list` results.
 ///

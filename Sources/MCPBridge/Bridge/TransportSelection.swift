@@ -1,5 +1,7 @@
 import Logging
 import Synchronization
+import BridgeRuntime
+import BridgeWire
 
 /// Which transport this process speaks to the server: decided once, following `--transport`, then shared by every
 /// relay task.

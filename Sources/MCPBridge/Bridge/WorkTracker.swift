@@ -1,4 +1,5 @@
 import Synchronization
+import BridgeHTTP
 
 /// Counts relay tasks still running so shutdown can wait for them (bounded) before exiting.
 final class WorkTracker: Sendable {

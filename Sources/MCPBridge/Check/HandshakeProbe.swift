@@ -1,3 +1,5 @@
+import BridgeWire
+import BridgeHTTP
 /// The MCP part of `check`: `server/discover` first (the era probe the bridge itself makes); then, for a 2026-07-28
 /// server, `tools/list` with the era's `_meta` and headers, else initialize, initialized, tools/list and the DELETE
 /// of any session it created.

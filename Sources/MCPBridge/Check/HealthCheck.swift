@@ -1,4 +1,5 @@
 import Logging
+import BridgeHTTP
 
 /// `mcp-bridge check`: walks the handshake a host would make and reports each step in words a person can act on.
 public struct HealthCheck: Sendable {

@@ -1,3 +1,4 @@
+import BridgeHTTP
 /// Everything the bridge needs to know, decided before any byte is sent.
 ///
 /// A value type built once by the CLI (or a test) and never mutated afterwards, so every component can hold
@@ -71,20 +72,4 @@ public struct BridgeConfiguration: Sendable {
         self.userAgent = userAgent
         self.transport = transport
     }
-}
-
-/// One request header as the user gave it. Values may be secrets: never log `value`.
-public struct HTTPHeader: Sendable, Hashable {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-}
-
-/// The version reported by `--version` and in `User-Agent`.
-public enum BridgeVersion {
-    public static let current = "0.1.0"
 }

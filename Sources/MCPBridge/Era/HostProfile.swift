@@ -1,4 +1,5 @@
 import Synchronization
+import BridgeWire
 
 /// What a 2025-era host told the bridge in `initialize` (and later), turned into the `_meta` members a 2026-07-28
 /// server needs on every request.

@@ -1,4 +1,5 @@
 import Logging
+import BridgeWire
 
 /// `--protocol auto`: asking the server which era it speaks, the way the 2026-07-28 spec tells a dual-era client to.
 ///

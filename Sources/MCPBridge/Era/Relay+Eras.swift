@@ -1,4 +1,5 @@
 import Logging
+import BridgeWire
 
 /// Choosing, per request, between relaying as is and translating between the host's era and the server's.
 extension Relay {

@@ -1,4 +1,5 @@
 import Logging
+import BridgeWire
 
 /// A 2025-era host talking to a 2026-07-28 server: the bridge plays the handshake era towards the host and the
 /// stateless era towards the server.

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import BridgeWire
 
 /// A 2026-07-28 host talking to a legacy server: the bridge plays the stateless era towards the host and the
 /// handshake era (with its session) towards the server.

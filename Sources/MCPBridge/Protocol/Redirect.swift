@@ -1,3 +1,4 @@
+import BridgeHTTP
 /// Which HTTP redirects the bridge follows, and where to.
 ///
 /// Servers move endpoints (`/mcp` → `/mcp/` is common with Starlette), so same-origin redirects are followed with

@@ -1,3 +1,4 @@
+import BridgeHTTP
 /// Header names the bridge sets itself, spelled as the MCP specification spells them.
 enum HeaderName {
     static let accept = "Accept"

@@ -1,3 +1,5 @@
+import BridgeWire
+import BridgeHTTP
 /// One message from the server, validated, with the routing facts already read.
 struct ServerMessage: Sendable {
     var bytes: [UInt8]

@@ -1,4 +1,6 @@
 import Synchronization
+import BridgeWire
+import BridgeHTTP
 
 /// Carries the host's lines from the stdin reader (driver thread) to the pump task that routes them.
 ///

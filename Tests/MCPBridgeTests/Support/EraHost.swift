@@ -1,4 +1,5 @@
 import Foundation
+import BridgeHTTP
 
 /// A scripted host of one protocol era driving a `BridgeProcess`, for the interoperability matrix.
 ///

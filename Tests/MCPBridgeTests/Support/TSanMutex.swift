@@ -1,3 +1,4 @@
+import BridgeRuntime
 #if MCP_BRIDGE_TSAN
     #if canImport(Glibc)
         import Glibc

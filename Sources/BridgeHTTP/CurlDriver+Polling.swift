@@ -2,6 +2,7 @@ import CCurl
 
 #if canImport(Glibc)
 import Glibc
+import BridgeRuntime
 #endif
 
 /// The driver thread's wait: one `poll(2)` over libcurl's sockets, the wake-up pipe and watched descriptors, then

@@ -10,7 +10,7 @@ import Glibc
 /// Handles are attached to the share from whichever thread takes them from the pool and used on the driver
 /// thread, so the share gets lock callbacks around one recursive mutex, as libcurl requires for a share used
 /// from several threads.
-final class CookieJar: @unchecked Sendable {
+package final class CookieJar: @unchecked Sendable {
     let share: UnsafeMutableRawPointer
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 

@@ -7,7 +7,7 @@ import Synchronization
 /// message is sent, a value that comes first is kept until someone waits, and the first `resolve` wins (an answer,
 /// a dropped stream, a timeout and a cancellation may race; exactly one of them decides).
 /// A `Mutex` rather than an actor: every operation is a short dictionary update, called from many tasks.
-final class WaiterTable<Key: Hashable & Sendable, Context: Sendable, Value: Sendable>: Sendable {
+package final class WaiterTable<Key: Hashable & Sendable, Context: Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var context: Context
         var value: Value?
@@ -16,8 +16,10 @@ final class WaiterTable<Key: Hashable & Sendable, Context: Sendable, Value: Send
 
     private let entries = Mutex<[Key: Entry]>([:])
 
+    package init() {}
+
     /// Opens `key`; false when it is already open (the caller must not wait on someone else's entry).
-    func register(_ key: Key, context: Context) -> Bool {
+    package func register(_ key: Key, context: Context) -> Bool {
         entries.withLock { entries in
             guard entries[key] == nil else { return false }
             entries[key] = Entry(context: context)
@@ -26,18 +28,18 @@ final class WaiterTable<Key: Hashable & Sendable, Context: Sendable, Value: Send
     }
 
     /// What `key` was registered with, while it is open and undecided.
-    func context(of key: Key) -> Context? {
+    package func context(of key: Key) -> Context? {
         entries.withLock { entries in entries[key].flatMap { $0.value == nil ? $0.context : nil } }
     }
 
     /// Forgets `key` without deciding it (the message was never sent).
-    func remove(_ key: Key) {
+    package func remove(_ key: Key) {
         entries.withLock { _ = $0.removeValue(forKey: key) }
     }
 
     /// Decides `key`; true when this call decided it (it was open and undecided).
     @discardableResult
-    func resolve(_ key: Key, with value: Value) -> Bool {
+    package func resolve(_ key: Key, with value: Value) -> Bool {
         let (decided, waiter) = entries.withLock { entries -> (Bool, CheckedContinuation<Value, Never>?) in
             guard var entry = entries[key], entry.value == nil else { return (false, nil) }
             if let continuation = entry.continuation {
@@ -53,7 +55,7 @@ final class WaiterTable<Key: Hashable & Sendable, Context: Sendable, Value: Send
     }
 
     /// Decides every open key whose context matches, e.g. all answers owed on a stream that just dropped.
-    func resolveAll(where matches: (Context) -> Bool, with value: Value) {
+    package func resolveAll(where matches: (Context) -> Bool, with value: Value) {
         let keys = entries.withLock { entries in
             entries.compactMap { key, entry in entry.value == nil && matches(entry.context) ? key : nil }
         }
@@ -62,7 +64,7 @@ final class WaiterTable<Key: Hashable & Sendable, Context: Sendable, Value: Send
 
     /// Waits until `key` is decided and closes it. After `timeout` it is decided as `timedOut`; when the waiting
     /// task is cancelled, as `cancelled` (a key nobody registered also returns `cancelled`).
-    func wait(_ key: Key, timeout: Duration?, timedOut: Value, cancelled: Value) async -> Value {
+    package func wait(_ key: Key, timeout: Duration?, timedOut: Value, cancelled: Value) async -> Value {
         let timer = timeout.map { limit in
             Task { [self] in
                 try? await Task.sleep(for: limit)

@@ -5,7 +5,7 @@ import Synchronization
 /// libcurl delivers bytes as fast as the network does; when the consumer (ultimately the host reading our stdout)
 /// falls behind, the driver pauses the transfer instead of buffering without bound. The consumer reports each
 /// chunk it has finished with, and asks the driver to resume once the backlog has drained.
-final class TransferFlow: Sendable {
+package final class TransferFlow: Sendable {
     /// Bytes handed to the consumer but not yet processed; above this the transfer pauses.
     static let highWater = 4 << 20
     static let lowWater = 1 << 20

@@ -3,6 +3,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import BridgeRuntime
 #endif
 
 /// Runs every HTTP transfer of the process on one libcurl multi handle, so connections are pooled and reused.
@@ -20,7 +21,7 @@ import Glibc
 /// wake-up pipe, watched descriptors) rather than `curl_multi_perform` + `curl_multi_poll`: libcurl then touches
 /// only the transfers whose socket is ready, and a hung-up stdin is seen (`curl_multi_poll` reports POLLIN/OUT/PRI
 /// only).
-final class CurlDriver: TaskExecutor, @unchecked Sendable {
+package final class CurlDriver: TaskExecutor, @unchecked Sendable {
     private enum Command {
         case start(Transfer)
         case cancel(Int)
@@ -75,7 +76,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 
-    init() {
+    package init() {
         _ = Self.globalInit
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         self.multi = multi
@@ -106,7 +107,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
 
     /// Starts a transfer. The stream yields `.head` then `.body` chunks and finishes when the exchange ends;
     /// a consumer that stops iterating early cancels the transfer.
-    func start(_ request: HTTPRequest) -> TransferStream {
+    package func start(_ request: HTTPRequest) -> TransferStream {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         let channel = TransferChannel { [weak self] in self?.submit(.cancel(id)) }
         let stream = channel.makeStream()
@@ -130,29 +131,29 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// asked before each `poll`: while it is true the descriptor is not read, so a producer that outruns its consumer
     /// waits in the kernel's pipe buffer instead of in memory. It must turn false through work done on this thread
     /// (the driver re-asks only when it wakes for something else).
-    func watch(_ fd: Int32, isPaused: @escaping @Sendable () -> Bool = { false },
+    package func watch(_ fd: Int32, isPaused: @escaping @Sendable () -> Bool = { false },
                onReadable: @escaping @Sendable () -> Bool) {
         submit(.watch(Watch(fd: fd, isPaused: isPaused, onReadable: onReadable)))
     }
 
     /// Runs `hook` on the driver thread each time it is about to wait, after the jobs of a round ran: the place to
     /// finish work those jobs batched up (stdout lines, written once per round).
-    func beforeEachWait(_ hook: @escaping @Sendable () -> Void) {
+    package func beforeEachWait(_ hook: @escaping @Sendable () -> Void) {
         submit(.beforeWait(hook))
     }
 
     /// True on the driver thread.
-    var isCurrentThread: Bool {
+    package var isCurrentThread: Bool {
         driverThread.load(ordering: .relaxed) == UInt(pthread_self())
     }
 
     /// Stops the thread after aborting all transfers. Safe to call more than once.
-    func shutdown() {
+    package func shutdown() {
         submit(.shutdown)
     }
 
     /// Runs `job` on the driver thread (`TaskExecutor`); after shutdown, on the global executor.
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         if !submit(.run(job)) { globalConcurrentExecutor.enqueue(job) }
     }

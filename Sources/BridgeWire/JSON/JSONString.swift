@@ -1,10 +1,10 @@
 /// JSON string encoding for text the bridge authors itself (ids it echoes, its own error messages).
 ///
 /// Escapes `"` and `\`, writes every control character as `\u00XX`, and leaves all other UTF-8 as is.
-enum JSONString {
+package enum JSONString {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func quote(_ value: String) -> String {
+    package static func quote(_ value: String) -> String {
         var out: [UInt8] = [UInt8(ascii: "\"")]
         out.reserveCapacity(value.utf8.count + 2)
         for byte in value.utf8 {

@@ -12,7 +12,7 @@ import Synchronization
 /// them), a failure is thrown once after the buffered events, then `nil` follows for ever. A consumer that is
 /// cancelled while waiting gets `nil`, and a consumer that cancels or drops the stream before the end calls
 /// `onCancel` once (the driver then aborts the transfer).
-final class TransferChannel: Sendable {
+package final class TransferChannel: Sendable {
     private enum End {
         case finished
         case failed(any Error)
@@ -154,18 +154,18 @@ final class TransferChannel: Sendable {
 
 /// One transfer's events, for its one consumer: `.head` once, then body chunks; ends (or throws `CurlError`) when
 /// the exchange ends. Dropping the sequence and its iterator before the end aborts the transfer.
-struct TransferEvents: AsyncSequence, Sendable {
-    typealias Element = TransferEvent
+package struct TransferEvents: AsyncSequence, Sendable {
+    package typealias Element = TransferEvent
     let reader: TransferChannel.Reader
 
-    func makeAsyncIterator() -> Iterator {
+    package func makeAsyncIterator() -> Iterator {
         Iterator(reader: reader)
     }
 
-    struct Iterator: AsyncIteratorProtocol {
+    package struct Iterator: AsyncIteratorProtocol {
         let reader: TransferChannel.Reader
 
-        mutating func next() async throws -> TransferEvent? {
+        package mutating func next() async throws -> TransferEvent? {
             try await reader.channel.next()
         }
     }

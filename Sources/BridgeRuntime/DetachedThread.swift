@@ -4,13 +4,13 @@ import Glibc
 
 /// Starts a detached OS thread for work that must block in a system call (read(2), write(2), curl_multi_poll)
 /// without holding one of the few Swift concurrency pool threads.
-enum DetachedThread {
+package enum DetachedThread {
     private final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
-    static func start(_ body: @escaping @Sendable () -> Void) {
+    package static func start(_ body: @escaping @Sendable () -> Void) {
         var thread: pthread_t = 0
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
         let created = pthread_create(&thread, nil, { context in

@@ -1,9 +1,9 @@
 /// The few edits era translation makes to a message: members added to `params` or `params._meta`, and the `id`
 /// replaced. Each is a splice into the original bytes, so everything else the sender wrote stays byte for byte.
-enum MessageSplice {
+package enum MessageSplice {
     /// `members` (JSON object members without braces, e.g. `"a":1,"b":2`) added at the start of `params._meta`,
     /// creating `_meta` and `params` when missing. Nil when `params` or `_meta` is not an object.
-    static func addingMeta(_ members: String, to bytes: [UInt8]) -> [UInt8]? {
+    package static func addingMeta(_ members: String, to bytes: [UInt8]) -> [UInt8]? {
         guard let params = objectRange(atPath: ["params"], in: bytes) else {
             return addingTopLevel(#""params":{"_meta":{"# + members + "}}", to: bytes)
         }
@@ -20,7 +20,7 @@ enum MessageSplice {
     }
 
     /// `members` added at the start of `params` (created when missing). Nil when `params` is not an object.
-    static func addingParams(_ members: String, to bytes: [UInt8]) -> [UInt8]? {
+    package static func addingParams(_ members: String, to bytes: [UInt8]) -> [UInt8]? {
         switch objectRange(atPath: ["params"], in: bytes) {
         case nil, .missing: addingTopLevel(#""params":{"# + members + "}", to: bytes)
         case .notObject: nil
@@ -29,7 +29,7 @@ enum MessageSplice {
     }
 
     /// The message with its top-level `id` value replaced.
-    static func replacingID(in message: [UInt8], with id: RequestID) -> [UInt8]? {
+    package static func replacingID(in message: [UInt8], with id: RequestID) -> [UInt8]? {
         guard let value = try? JSONScanner.value(atPath: ["id"], in: message) else { return nil }
         return Array(message[..<value.range.lowerBound]) + Array(id.json.utf8)
             + Array(message[value.range.upperBound...])

@@ -301,7 +301,7 @@ extension Array where Element == UInt8 {
 }
 
 /// Resolves the escapes of a validated string body; lone surrogates become U+FFFD because `String` cannot hold them.
-enum JSONUnescaper {
+package enum JSONUnescaper {
     static func unescape(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var i = 0
         var n = 0

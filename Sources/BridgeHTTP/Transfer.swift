@@ -2,13 +2,14 @@ import CCurl
 
 #if canImport(Glibc)
 import Glibc
+import BridgeRuntime
 #endif
 
 /// One libcurl easy handle and everything that must outlive it: header list, error buffer, request body.
 ///
 /// Confinement: after `CurlDriver.start` hands it to the driver thread, every member is touched only on that thread
 /// (libcurl calls the callbacks there too). The channel is the only way results leave, and it is Sendable.
-final class Transfer: @unchecked Sendable {
+package final class Transfer: @unchecked Sendable {
     let id: Int
     let handle: UnsafeMutableRawPointer
     let flow = TransferFlow()
@@ -295,14 +296,5 @@ final class Transfer: @unchecked Sendable {
     func abandon(_ error: (any Error)?) {
         finished = true
         continuation.finish(throwing: error)
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded up so that a positive duration never becomes 0 ("no timeout" to libcurl).
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int(clamping: millis)
     }
 }

@@ -3,7 +3,7 @@
 /// Every stdin line and every server message goes through here, so it reads bytes through a raw pointer (no bounds
 /// checks, no binding assumptions about the caller's memory), never allocates, and never recurses: nesting is a
 /// bit per level in a fixed stack. Offsets are absolute in the caller's buffer so errors point at the real byte.
-struct JSONCursor {
+package struct JSONCursor {
     private let base: UnsafeRawPointer
     private let end: Int
     private(set) var position: Int
@@ -300,7 +300,7 @@ struct JSONCursor {
 }
 
 /// One bit per open container (1 = object), enough for `JSONScanner.maximumDepth` levels without allocating.
-struct ContainerStack {
+package struct ContainerStack {
     private var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private(set) var depth = 0
 

@@ -18,7 +18,7 @@ import Glibc
 /// loopback and its processing) per call, ~5 % of the bridge's CPU with 64 requests in flight.
 ///
 /// Confinement: used only on the `CurlDriver` thread (libcurl's callbacks run there).
-final class QuickAck: @unchecked Sendable {
+package final class QuickAck: @unchecked Sendable {
     private var sockets: Set<Int32> = []
     private var socketByPort: [Int: Int32] = [:]
     private var scheduled: [Transfer] = []

@@ -6,7 +6,7 @@ import Synchronization
 /// `curl_easy_reset` returns a handle to its defaults (every option, header list and buffer pointer cleared) but
 /// keeps its allocation and internal caches, which is cheaper than `curl_easy_cleanup` + `curl_easy_init` on
 /// every call. Connections are not affected: they live in the multi handle's pool either way.
-final class EasyHandlePool: Sendable {
+package final class EasyHandlePool: Sendable {
     /// A handle that belongs to nobody while it sits in the pool.
     ///
     /// Confinement: `take` hands it to exactly one `Transfer`, which owns it until it gives it back with

@@ -1,11 +1,11 @@
 import CCurl
 
 /// A transfer that libcurl ended with a non-OK result; wrapped into a `BridgeError` before anyone sees it.
-struct CurlError: Error, Sendable, CustomStringConvertible {
+package struct CurlError: Error, Sendable, CustomStringConvertible {
     /// The raw `CURLcode` value.
     var code: UInt32
     /// libcurl's own explanation from `CURLOPT_ERRORBUFFER` (or its generic text when the buffer is empty).
-    var message: String
+    package var message: String
     /// Whether a connection had been established: if so, the request may have reached the server.
     var connected: Bool
 
@@ -19,19 +19,19 @@ struct CurlError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    var description: String { "curl error \(code): \(message)" }
+    package var description: String { "curl error \(code): \(message)" }
 
-    var isTimeout: Bool { code == CURLE_OPERATION_TIMEDOUT.rawValue }
+    package var isTimeout: Bool { code == CURLE_OPERATION_TIMEDOUT.rawValue }
 
     /// Failed before any byte could reach the server: safe to send again, to any replica.
-    var failedToConnect: Bool { isConnectFailure || (isTimeout && !connected) }
+    package var failedToConnect: Bool { isConnectFailure || (isTimeout && !connected) }
 
     var isConnectFailure: Bool {
         [CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY]
             .contains { $0.rawValue == code }
     }
 
-    var isTLSFailure: Bool {
+    package var isTLSFailure: Bool {
         [CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
          CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH]
             .contains { $0.rawValue == code }

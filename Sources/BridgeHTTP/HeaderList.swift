@@ -8,7 +8,7 @@ import Synchronization
 /// allocations per call (a Swift `String` per line, its C copy, libcurl's node and copy). The list is immutable once
 /// built and libcurl only reads it, so concurrent transfers on the driver thread may share it; each transfer keeps
 /// its list alive until it is released.
-final class HeaderList: @unchecked Sendable {
+package final class HeaderList: @unchecked Sendable {
     let headers: [HTTPHeader]
     let pointer: UnsafeMutablePointer<curl_slist>?
 
