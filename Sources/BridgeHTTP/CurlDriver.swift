@@ -21,7 +21,7 @@ import BridgeRuntime
 /// wake-up pipe, watched descriptors) rather than `curl_multi_perform` + `curl_multi_poll`: libcurl then touches
 /// only the transfers whose socket is ready, and a hung-up stdin is seen (`curl_multi_poll` reports POLLIN/OUT/PRI
 /// only).
-package final class CurlDriver: TaskExecutor, @unchecked Sendable {
+package final class CurlDriver: EventLoop, @unchecked Sendable {
     private enum Command {
         case start(Transfer)
         case cancel(Int)

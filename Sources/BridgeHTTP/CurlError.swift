@@ -1,6 +1,6 @@
 import CCurl
 
-/// A transfer that libcurl ended with a non-OK result; wrapped into a `BridgeError` before anyone sees it.
+/// A transfer that libcurl ended with a non-OK result; reaches consumers inside an `HTTPClientError`.
 package struct CurlError: Error, Sendable, CustomStringConvertible {
     /// The raw `CURLcode` value.
     var code: UInt32
@@ -17,6 +17,13 @@ package struct CurlError: Error, Sendable, CustomStringConvertible {
         } else {
             self.message = message
         }
+    }
+
+    /// A transfer that ended without libcurl's word (its consumer's channel failed otherwise).
+    init(aborted reason: String) {
+        self.code = CURLE_ABORTED_BY_CALLBACK.rawValue
+        self.message = reason
+        self.connected = true
     }
 
     package var description: String { "curl error \(code): \(message)" }

@@ -8,14 +8,14 @@ package struct HTTPRequest: Sendable {
         case delete = "DELETE"
     }
 
-    var method: Method
+    package var method: Method
     package var url: String
     var headers: [HTTPHeader]
     var body: [UInt8]
     /// Time allowed to establish the connection (TCP + TLS).
     var connectTimeout: Duration
     /// Ceiling for the whole exchange; `nil` lets a stream stay open as long as the server keeps it alive.
-    var totalTimeout: Duration?
+    package var totalTimeout: Duration?
     var tls: TLSOptions
     package var useEnvironmentProxy = false
     /// Open a new connection instead of reusing one (retries).

@@ -32,7 +32,7 @@ struct CheckCommand: AsyncParsableCommand {
     func execute() async throws {
         let logger = connection.makeLogger()
         let configuration = try connection.configuration(logger: logger)
-        let report = await HealthCheck(configuration: configuration, healthURL: healthURL).run()
+        let report = await HealthCheck(configuration: configuration, healthURL: healthURL, logger: logger).run()
         print(report.text)
         if !report.healthy { throw ExitCode.failure }
     }

@@ -2,7 +2,6 @@ import Synchronization
 import Testing
 
 @testable import MCPBridge
-@testable import BridgeRuntime
 @testable import BridgeWire
 
 /// `InFlightTable`: where "every request gets exactly one answer" (behaviour 5) and "nothing more is written for a

@@ -1,7 +1,6 @@
 import MCPBridge
 import Testing
 import BridgeWire
-import BridgeHTTP
 
 /// What a whole stream parses to; split-chunk tests compare these against the single-chunk result.
 private struct Outcome: Equatable {

@@ -3,7 +3,6 @@ import Synchronization
 import Testing
 
 @testable import MCPBridge
-@testable import BridgeRuntime
 
 #if canImport(Glibc)
     import Glibc

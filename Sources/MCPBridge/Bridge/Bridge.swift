@@ -32,7 +32,7 @@ public final class Bridge: Sendable {
         defer { driver.shutdown() }
         let output = StdoutWriter(fd: fd, isRoundThread: { driver.isCurrentThread }) { stop.yield(.outputClosed) }
         driver.beforeEachWait { output.flushRound() }
-        let endpoint = RemoteEndpoint(configuration: configuration, driver: driver)
+        let endpoint = RemoteEndpoint(configuration: configuration, driver: driver, logger: logger)
         let relay = Relay(endpoint: endpoint, session: SessionState(), inFlight: InFlightTable(), output: output,
                           logger: logger)
         let work = WorkTracker(executor: driver)
@@ -96,8 +96,8 @@ public final class Bridge: Sendable {
     private func endSession(_ relay: Relay) async {
         let snapshot = await relay.session.snapshot()
         guard snapshot.sessionID != nil else { return }
-        var events = relay.endpoint.delete(session: snapshot).events.makeAsyncIterator()
-        let status = try? await Relay.head(of: &events).status
+        let delete = relay.endpoint.delete(session: snapshot)
+        let status = try? await relay.endpoint.send(delete, ExchangeContext(label: "DELETE session")) { $0.status }
         logger.debug("session deleted", metadata: ["http.status": "\(status.map(String.init) ?? "-")"])
     }
 }

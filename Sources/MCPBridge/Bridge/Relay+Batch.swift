@@ -12,22 +12,18 @@ extension Relay {
             return
         }
         let snapshot = await session.snapshot()
-        let transfer = endpoint.post(message, session: snapshot, timeout: requestTimeout)
-        var events = transfer.events.makeAsyncIterator()
+        let post = endpoint.post(message, session: snapshot, timeout: requestTimeout)
         var failure: BridgeError?
         do {
-            let head = try await Self.head(of: &events, requestTimeout: requestTimeout)
-            if (200..<300).contains(head.status), let format = ReplyReader.format(of: head) {
-                _ = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) {
-                    await route($0)
+            try await endpoint.send(post, ExchangeContext(label: "batch")) { response in
+                if (200..<300).contains(response.status), let format = ReplyReader.format(of: response.head) {
+                    _ = try await reader.read(format, from: &response) { await route($0) }
+                } else if !(200..<300).contains(response.status) {
+                    failure = .httpStatus(response.status, body: await response.collect(upTo: 1 << 20))
                 }
-            } else if !(200..<300).contains(head.status) {
-                failure = .httpStatus(head.status, body: try await Self.collect(&events, limit: 1 << 20))
             }
         } catch let error as BridgeError {
             failure = error
-        } catch let error as CurlError {
-            failure = .transport(error, requestTimeout: requestTimeout)
         } catch {
             return
         }

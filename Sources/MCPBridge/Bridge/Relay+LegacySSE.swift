@@ -71,8 +71,6 @@ extension Relay {
                 ])
                 try await Task.sleep(for: delay)
                 attempt += 1
-            } catch let error as CurlError {
-                throw BridgeError.transport(error, requestTimeout: nil)
             }
         }
     }
@@ -120,26 +118,18 @@ extension Relay {
     /// session), throws for anything else. A JSON or SSE body (unusual here) is delivered like stream messages.
     func postToLegacy(_ bytes: [UInt8], what: String, to connection: LegacySSETransport.Connection,
                       snapshot: SessionState.Snapshot) async throws -> Int {
-        let transfer = endpoint.post(bytes, session: snapshot, timeout: .seconds(30), url: connection.url)
-        var events = transfer.events.makeAsyncIterator()
-        do {
-            let head = try await Self.head(of: &events)
-            logger.debug("http response", metadata: [
-                "mcp.message": "\(what)", "http.status": "\(head.status)", "mcp.transport": "sse",
-            ])
-            guard (200..<300).contains(head.status) || head.status == 404 else {
-                throw BridgeError.httpStatus(head.status, body: try await Self.collect(&events, limit: 1 << 20))
+        let post = endpoint.post(bytes, session: snapshot, timeout: .seconds(30), url: connection.url)
+        return try await endpoint.send(post, ExchangeContext(label: what)) { response in
+            let status = response.status
+            guard (200..<300).contains(status) || status == 404 else {
+                throw BridgeError.httpStatus(status, body: await response.collect(upTo: 1 << 20))
             }
-            if (200..<300).contains(head.status), let format = ReplyReader.format(of: head) {
-                _ = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) {
-                    await deliverFromLegacyStream($0)
-                }
+            if (200..<300).contains(status), let format = ReplyReader.format(of: response.head) {
+                _ = try await reader.read(format, from: &response) { await deliverFromLegacyStream($0) }
             } else {
-                _ = try await Self.collect(&events, limit: 0)
+                _ = await response.collect(upTo: 0)
             }
-            return head.status
-        } catch let error as CurlError {
-            throw BridgeError.transport(error, requestTimeout: nil)
+            return status
         }
     }
 

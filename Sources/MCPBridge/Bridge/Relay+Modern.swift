@@ -25,18 +25,19 @@ extension Relay {
             let bytes = Array(text.utf8)
             guard let envelope = try? Envelope.classify(bytes),
                   let listing = ModernRequest(bytes, envelope: envelope) else { return }
-            let transfer = endpoint.post(bytes, session: await session.snapshot(),
-                                         extraHeaders: listing.headers(parameters: []), timeout: .seconds(30))
-            var events = transfer.events.makeAsyncIterator()
+            let post = endpoint.post(bytes, session: await session.snapshot(),
+                                     extraHeaders: listing.headers(parameters: []), timeout: .seconds(30))
             var next: String?
             do {
-                let head = try await Self.head(of: &events)
-                guard (200..<300).contains(head.status), let format = ReplyReader.format(of: head) else { return }
-                _ = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) { message in
-                    guard message.envelope.kind == .response, !message.envelope.isError else { return }
-                    _ = toolHeaders.learn(from: message)
-                    next = message.envelope.result.flatMap {
-                        Envelope.string(atPath: ["nextCursor"], in: message.bytes, root: $0)
+                try await endpoint.send(post, ExchangeContext(label: "tools/list (header refresh)")) { response in
+                    guard (200..<300).contains(response.status), let format = ReplyReader.format(of: response.head)
+                    else { return }
+                    _ = try await reader.read(format, from: &response) { message in
+                        guard message.envelope.kind == .response, !message.envelope.isError else { return }
+                        _ = toolHeaders.learn(from: message)
+                        next = message.envelope.result.flatMap {
+                            Envelope.string(atPath: ["nextCursor"], in: message.bytes, root: $0)
+                        }
                     }
                 }
             } catch {

@@ -27,29 +27,27 @@ extension Relay {
             return nil
         }
         let snapshot = await session.snapshot()
-        let transfer = endpoint.post(message, session: snapshot, timeout: .seconds(30))
-        var events = transfer.events.makeAsyncIterator()
+        let post = endpoint.post(message, session: snapshot, timeout: .seconds(30))
         do {
-            let head = try await Self.head(of: &events)
-            logger.debug("http response", metadata: ["mcp.message": "\(what)", "http.status": "\(head.status)"])
-            if head.status == 404, snapshot.sessionID != nil, mayRenewSession {
-                try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
-                    try await self.handshake(initialize: initialize, initialized: initialized)
+            let status = try await endpoint.send(post, ExchangeContext(label: what)) { response in
+                let status = response.status
+                if status == 404, snapshot.sessionID != nil, mayRenewSession { return status }
+                if (200..<300).contains(status), let format = ReplyReader.format(of: response.head) {
+                    // Unusual but allowed: the server may answer a notification with messages of its own.
+                    _ = try await reader.read(format, from: &response) { await route($0) }
+                } else if status >= 300 {
+                    let body = await response.collect(upTo: 4096)
+                    logger.warning("the server rejected a message", metadata: [
+                        "mcp.message": "\(what)", "http.status": "\(status)", "body": "\(excerpt(body))",
+                    ])
                 }
-                return await relayOneWay(message, what: what, mayRenewSession: false)
+                return status
             }
-            if (200..<300).contains(head.status), let format = ReplyReader.format(of: head) {
-                // Unusual but allowed: the server may answer a notification with messages of its own.
-                _ = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) {
-                    await route($0)
-                }
-            } else if head.status >= 300 {
-                let body = try await Self.collect(&events, limit: 4096)
-                logger.warning("the server rejected a message", metadata: [
-                    "mcp.message": "\(what)", "http.status": "\(head.status)", "body": "\(excerpt(body))",
-                ])
+            guard status == 404, snapshot.sessionID != nil, mayRenewSession else { return status }
+            try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
+                try await self.handshake(initialize: initialize, initialized: initialized)
             }
-            return head.status
+            return await relayOneWay(message, what: what, mayRenewSession: false)
         } catch {
             logger.warning("could not deliver a message to the server", metadata: [
                 "mcp.message": "\(what)", "error": "\(error)",

@@ -40,46 +40,29 @@ extension Relay {
         }
     }
 
-    /// Re-sends the request after transient failures as `RetryPolicy` allows; the last error is thrown.
+    /// Relays the request (the pipeline re-sends it after transient failures as `RetryPolicy` allows) and throws the
+    /// last error, worded as "outcome unknown" when a request with possible side effects may have run.
     func exchangeWithRetries(_ request: HostRequest) async throws {
-        let started = ContinuousClock.now
-        var attempt = 0
         var headersRefreshed = false
         while true {
             do {
-                return try await exchange(request, mayRenewSession: true, fresh: attempt > 0, url: nil)
+                return try await exchange(request, mayRenewSession: true)
             } catch is HeaderMismatch where !headersRefreshed {
                 // 2026-07-28: the server's view of the tool's x-mcp-header differs from ours; relearn and retry once.
                 headersRefreshed = true
                 if let modern = request.modern { await refreshToolHeaders(for: request, modern: modern) }
             } catch let failure {
                 let error = try bridgeError(from: failure)
-                let repeatable = isRepeatable(request)  // asked only on failure: it scans the request for the tool
-                guard let delay = retryPolicy.delay(after: error, attempt: attempt,
-                                                    elapsed: ContinuousClock.now - started, repeatable: repeatable)
-                else {
-                    throw repeatable || !RetryPolicy.isTransient(error) ? error : outcomeUnknown(error, request)
-                }
-                let metadata: Logger.Metadata = [
-                    "mcp.id": "\(request.id)", "attempt": "\(attempt + 1)", "delay_ms": "\(delay.milliseconds)",
-                    "error.code": "\(error.code.rawValue)",
-                ]
-                if request.method == "subscriptions/listen" {
-                    logger.warning("subscription stream dropped; listening again", metadata: metadata)
-                } else {
-                    logger.debug("retrying", metadata: metadata)
-                }
-                try await Task.sleep(for: delay)
-                attempt += 1
+                guard RetryPolicy.isTransient(error), !isRepeatable(request) else { throw error }
+                throw outcomeUnknown(error, request)
             }
         }
     }
 
-    /// Typed view of a failed attempt; cancellation passes through untouched.
+    /// Typed view of a failed exchange; cancellation passes through untouched.
     private func bridgeError(from failure: any Error) throws -> BridgeError {
         switch failure {
         case let error as BridgeError: return error
-        case let error as CurlError: return .transport(error, requestTimeout: requestTimeout)
         case is CancellationError: throw failure
         case let mismatch as HeaderMismatch: return mismatch.error
         default: return BridgeError(.protocolViolation, "unexpected failure: \(failure)")
@@ -98,50 +81,58 @@ extension Relay {
             + "unknown, check before retrying", httpStatus: error.httpStatus)
     }
 
-    /// One POST of a request and the reading of its reply; renews an expired session once and follows
-    /// same-origin redirects (`url` is the redirect target, nil for the endpoint's own URL).
-    private func exchange(_ request: HostRequest, mayRenewSession: Bool, fresh: Bool, url: String?,
-                          hops: Int = 0) async throws {
+    /// What the pipeline needs to know of a host request: retried when `RetryPolicy` allows, and a dropped
+    /// `subscriptions/listen` is worth a warning (the host hears nothing while it is down).
+    func exchangeContext(for request: HostRequest) -> ExchangeContext {
+        ExchangeContext(label: request.method, requestID: "\(request.id)", mayRetry: true,
+                        isRepeatable: { [self] in isRepeatable(request) },
+                        retryWarning: request.method == "subscriptions/listen"
+                            ? "subscription stream dropped; listening again" : nil)
+    }
+
+    /// One POST of a request and the reading of its reply; renews an expired session once.
+    private func exchange(_ request: HostRequest, mayRenewSession: Bool) async throws {
         // A 2026-07-28 request has no session to wait for (and the era probe runs while the host's initialize waits).
         let snapshot = await session.snapshot(forInitialize: request.method == "initialize" || request.modern != nil)
-        let transfer = endpoint.post(request.bytes, session: snapshot, extraHeaders: modernHeaders(for: request),
-                                     timeout: requestTimeout, freshConnection: fresh, url: url)
-        var events = transfer.events.makeAsyncIterator()
-        let head = try await Self.head(of: &events, requestTimeout: requestTimeout)
-        logger.debug("http response", metadata: [
-            "mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "http.status": "\(head.status)",
-            "http.content_type": "\(head.mediaType ?? "-")",
-        ])
-        if head.status == 404, snapshot.sessionID != nil, request.method != "initialize", mayRenewSession {
-            logger.debug("session expired (HTTP 404); re-initializing", metadata: ["mcp.id": "\(request.id)"])
-            try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
-                try await self.handshake(initialize: initialize, initialized: initialized)
+        let post = endpoint.post(request.bytes, session: snapshot, extraHeaders: modernHeaders(for: request),
+                                 timeout: requestTimeout)
+        let expired = try await endpoint.send(post, exchangeContext(for: request)) { response in
+            if response.status == 404, snapshot.sessionID != nil, request.method != "initialize", mayRenewSession {
+                return true
             }
-            return try await exchange(request, mayRenewSession: false, fresh: fresh, url: url)
+            try await readReply(&response, to: request, snapshot: snapshot, mayRenewSession: mayRenewSession)
+            return false
         }
-        if Redirect.followed.contains(head.status), hops < Redirect.maxHops {
-            _ = try await Self.collect(&events, limit: 0)
-            let target = try redirectTarget(head, from: url ?? endpoint.location.current)
-            return try await exchange(request, mayRenewSession: mayRenewSession, fresh: fresh, url: target,
-                                      hops: hops + 1)
+        guard expired else { return }
+        logger.debug("session expired (HTTP 404); re-initializing", metadata: ["mcp.id": "\(request.id)"])
+        try await session.renew(expired: snapshot) { initialize, initialized throws(BridgeError) in
+            try await self.handshake(initialize: initialize, initialized: initialized)
         }
+        try await exchange(request, mayRenewSession: false)
+    }
+
+    /// Reads the reply to a request's POST until the request is answered (resuming a cut SSE stream if the server
+    /// allows); throws when it cannot be.
+    private func readReply(_ response: inout HTTPResponse, to request: HostRequest, snapshot: SessionState.Snapshot,
+                           mayRenewSession: Bool) async throws {
+        let head = response.head
         guard (200..<300).contains(head.status) else {
             let renewedSessionLost = head.status == 404 && snapshot.sessionID != nil && !mayRenewSession
-            return try await failedStatus(head, events: &events, request: request, sessionLost: renewedSessionLost)
+            return try await failedStatus(&response, request: request, sessionLost: renewedSessionLost)
         }
         guard head.status != 202 && head.status != 204 else {
             throw BridgeError(.protocolViolation, "the server accepted the request (HTTP \(head.status)) but sent "
                 + "no response; it may not implement Streamable HTTP correctly", httpStatus: head.status)
         }
         guard let format = ReplyReader.format(of: head) else {
-            let body = try await Self.collect(&events, limit: 4096)
+            let body = await response.collect(upTo: 4096)
             throw BridgeError(.protocolViolation, "the server answered with Content-Type "
                 + "\(head.value(for: "content-type") ?? "(none)"), not JSON or an event stream; check the URL "
                 + "points at an MCP endpoint", httpStatus: head.status, body: body)
         }
         var answered = false
         let sessionless = snapshot.sessionID == nil && request.modern == nil && head.value(for: HeaderName.sessionID) == nil
-        let summary = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) { message in
+        let summary = try await reader.read(format, from: &response) { message in
             if sessionless, message.envelope.kind == .request { try Self.unanswerable(message) }
             if await route(message, answering: request, head: head) { answered = true }
         }
@@ -151,25 +142,6 @@ extension Relay {
         }
         try Task.checkCancellation()
         throw Self.unanswered(summary, format: format, status: head.status)
-    }
-
-    /// The URL a redirect points to, if the bridge may follow it (same origin only; see `Redirect`).
-    private func redirectTarget(_ head: HTTPResponseHead, from current: String) throws -> String {
-        switch Redirect.resolve(head.value(for: "location") ?? "", against: current) {
-        case .sameOrigin(let target):
-            // MCP has one endpoint URL: when it redirects, the endpoint lives at the target, for notifications and
-            // the GET stream too (Starlette answers `/mcp/` with a 307 to `/mcp` on every request otherwise).
-            endpoint.location.move(to: target)
-            logger.debug("following a redirect", metadata: ["http.status": "\(head.status)"])
-            return target
-        case .otherOrigin(let target):
-            throw BridgeError(.httpStatus, "the server redirected (HTTP \(head.status)) to another origin, \(target); "
-                + "mcp-bridge does not follow redirects across origins because your headers (credentials) would go "
-                + "to a server you did not name: use that URL directly if you trust it", httpStatus: head.status)
-        case .invalid:
-            throw BridgeError(.httpStatus, "the server redirected (HTTP \(head.status)) without a usable Location",
-                              httpStatus: head.status)
-        }
     }
 
     /// A server request on the stream of a session-less exchange (a stateless 2025 server): the host's answer
@@ -199,10 +171,10 @@ extension Relay {
     /// A non-2xx answer: relay the server's own JSON-RPC error for this id if it sent one, else explain the status.
     /// `sessionLost`: a 404 for the session just re-established (e.g. stateful replicas behind round robin).
     private func failedStatus(
-        _ head: HTTPResponseHead, events: inout TransferEvents.Iterator,
-        request: HostRequest, sessionLost: Bool = false
+        _ response: inout HTTPResponse, request: HostRequest, sessionLost: Bool = false
     ) async throws {
-        let body = try await Self.collect(&events, limit: 1 << 20)
+        let head = response.head
+        let body = await response.collect(upTo: 1 << 20)
         var error = BridgeError.httpStatus(head.status, body: body)
         if sessionLost {
             error = BridgeError(.sessionExpired, "the server did not know the session even right after mcp-bridge "

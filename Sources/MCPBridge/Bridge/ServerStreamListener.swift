@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import BridgeHTTP
+import BridgeRuntime
 
 /// Keeps the optional GET stream open so a stateful server can reach the host outside any request
 /// (server requests, list-changed notifications, resumed responses).
@@ -29,39 +30,52 @@ final class ServerStreamListener: Sendable {
 
     private static func listen(_ relay: Relay) async {
         var lastEventID: String?
-        var backoff = 1000
+        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
         while !Task.isCancelled {
             let snapshot = await relay.session.snapshot()
             guard snapshot.sessionID != nil else { return }
-            let transfer = relay.endpoint.listen(session: snapshot, lastEventID: lastEventID)
-            var events = transfer.events.makeAsyncIterator()
-            var delay = backoff
+            let get = relay.endpoint.listen(session: snapshot, lastEventID: lastEventID)
+            var delay = backoff.next()
             do {
-                let head = try await Relay.head(of: &events)
-                if head.status == 405 {
+                let outcome = try await relay.endpoint.send(get, ExchangeContext(label: "GET stream")) { response in
+                    try await read(&response, relay: relay)
+                }
+                switch outcome {
+                case .unsupported:
                     relay.logger.debug("the server offers no GET stream (405)")
                     return
-                }
-                if head.status == 200, ReplyReader.format(of: head) == .eventStream {
-                    relay.logger.debug("GET stream open")
-                    var received = false
-                    let summary = try await relay.reader.read(.eventStream, from: &events,
-                                                              acknowledge: transfer.acknowledge) { message in
-                        received = true
-                        await relay.route(message)
-                    }
+                case .refused(let status):
+                    relay.logger.debug("GET stream refused", metadata: ["http.status": "\(status)"])
+                case .ended(let summary, let received):
                     lastEventID = summary.lastEventID ?? lastEventID
-                    if received { backoff = 1000 }
-                    delay = summary.retry ?? backoff
-                } else {
-                    relay.logger.debug("GET stream refused", metadata: ["http.status": "\(head.status)"])
+                    if received { backoff.reset() }
+                    delay = summary.retry.map { .milliseconds($0) } ?? (received ? backoff.next() : delay)
                 }
             } catch {
                 if Task.isCancelled { return }
                 relay.logger.debug("GET stream broke", metadata: ["error": "\(error)"])
             }
-            backoff = min(backoff * 2, 30_000)
-            try? await Task.sleep(for: .milliseconds(delay))
+            try? await Task.sleep(for: delay)
         }
+    }
+
+    private enum Outcome {
+        case unsupported
+        case refused(status: Int)
+        case ended(ReplySummary, received: Bool)
+    }
+
+    private static func read(_ response: inout HTTPResponse, relay: Relay) async throws -> Outcome {
+        if response.status == 405 { return .unsupported }
+        guard response.status == 200, ReplyReader.format(of: response.head) == .eventStream else {
+            return .refused(status: response.status)
+        }
+        relay.logger.debug("GET stream open")
+        var received = false
+        let summary = try await relay.reader.read(.eventStream, from: &response) { message in
+            received = true
+            await relay.route(message)
+        }
+        return .ended(summary, received: received)
     }
 }

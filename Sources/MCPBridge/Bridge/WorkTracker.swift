@@ -1,5 +1,4 @@
 import Synchronization
-import BridgeHTTP
 
 /// Counts relay tasks still running so shutdown can wait for them (bounded) before exiting.
 final class WorkTracker: Sendable {

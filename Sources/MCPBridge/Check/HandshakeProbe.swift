@@ -66,8 +66,8 @@ struct HandshakeProbe {
         _ = await step("initialized", Self.initialized, into: &report)
         if let (_, tools) = await step("tools/list", Self.toolsList, into: &report) { reportTools(tools, into: &report) }
         if session.sessionID != nil {
-            var events = endpoint.delete(session: session).events.makeAsyncIterator()
-            _ = try? await Relay.head(of: &events)
+            let delete = endpoint.delete(session: session)
+            _ = try? await endpoint.send(delete, ExchangeContext(label: "DELETE session")) { $0.status }
         }
     }
 
@@ -103,22 +103,24 @@ struct HandshakeProbe {
     private mutating func step(_ name: String, _ message: String, headers: [HTTPHeader] = [],
                       into report: inout HealthCheck.Report) async -> (HTTPResponseHead, ServerMessage?)? {
         let started = ContinuousClock.now
-        let transfer = endpoint.post(Array(message.utf8), session: session, extraHeaders: headers,
-                                     timeout: .seconds(30))
-        var events = transfer.events.makeAsyncIterator()
+        let post = endpoint.post(Array(message.utf8), session: session, extraHeaders: headers, timeout: .seconds(30))
         do {
-            let head = try await Relay.head(of: &events)
-            guard (200..<300).contains(head.status) else {
-                let body = try await Relay.collect(&events, limit: 300)
-                report.fail(name, "HTTP \(head.status): " + BridgeError.excerpt(body, limit: 300))
-                return nil
-            }
-            var response: ServerMessage?
-            if let format = ReplyReader.format(of: head) {
-                _ = try await reader.read(format, from: &events, acknowledge: transfer.acknowledge) { message in
-                    if message.envelope.kind == .response { response = message }
+            let reply: (HTTPResponseHead, ServerMessage?)? = try await endpoint.send(post, ExchangeContext(label: name)) {
+                response in
+                guard (200..<300).contains(response.status) else {
+                    let body = await response.collect(upTo: 300)
+                    report.fail(name, "HTTP \(response.status): " + BridgeError.excerpt(body, limit: 300))
+                    return nil
                 }
+                var message: ServerMessage?
+                if let format = ReplyReader.format(of: response.head) {
+                    _ = try await reader.read(format, from: &response) {
+                        if $0.envelope.kind == .response { message = $0 }
+                    }
+                }
+                return (response.head, message)
             }
+            guard let (head, response) = reply else { return nil }
             report.pass(name, "\(head.status) in \(HealthCheck.elapsed(since: started))")
             if message.contains(#""id""#) && response == nil {
                 report.fail(name, "no JSON-RPC response in the reply")

@@ -5,10 +5,12 @@ import BridgeHTTP
 public struct HealthCheck: Sendable {
     let configuration: BridgeConfiguration
     let healthURL: String?
+    let logger: Logger
 
-    public init(configuration: BridgeConfiguration, healthURL: String?) {
+    public init(configuration: BridgeConfiguration, healthURL: String?, logger: Logger) {
         self.configuration = configuration
         self.healthURL = healthURL
+        self.logger = logger
     }
 
     /// The outcome: one line per step, and whether every step succeeded.
@@ -35,25 +37,24 @@ public struct HealthCheck: Sendable {
     public func run() async -> Report {
         let driver = CurlDriver()
         defer { driver.shutdown() }
-        let endpoint = RemoteEndpoint(configuration: configuration, driver: driver)
+        let endpoint = RemoteEndpoint(configuration: configuration, driver: driver, logger: logger)
         var report = Report()
         report.lines.append("mcp-bridge check \(Redaction.redactURL(configuration.serverURL))")
-        if let healthURL { await checkHealth(healthURL, driver: driver, into: &report) }
+        if let healthURL { await checkHealth(healthURL, through: endpoint, into: &report) }
         guard report.healthy else { return report }
         var probe = HandshakeProbe(endpoint: endpoint, maxMessageBytes: configuration.maxMessageBytes)
         await probe.run(into: &report, tlsVerified: configuration.tls.verifyPeer)
         return report
     }
 
-    private func checkHealth(_ url: String, driver: CurlDriver, into report: inout Report) async {
-        let request = HTTPRequest(method: .get, url: url, headers: configuration.headers,
-                                  connectTimeout: configuration.connectTimeout, totalTimeout: .seconds(10),
-                                  tls: configuration.tls)
+    /// The health URL through the same pipeline as MCP traffic (the same TLS settings, proxy, headers, redirects).
+    private func checkHealth(_ url: String, through endpoint: RemoteEndpoint, into report: inout Report) async {
+        let request = endpoint.health(url)
         let started = ContinuousClock.now
-        var events = driver.start(request).events.makeAsyncIterator()
         do {
-            let head = try await Relay.head(of: &events)
-            let body = try await Relay.collect(&events, limit: 200)
+            let (head, body) = try await endpoint.send(request, ExchangeContext(label: "health")) {
+                ($0.head, await $0.collect(upTo: 200))
+            }
             let detail = "GET \(Redaction.redactURL(url)) → \(head.status) in \(Self.elapsed(since: started))"
             if (200..<300).contains(head.status) {
                 report.pass("health", detail)

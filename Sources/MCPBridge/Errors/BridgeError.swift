@@ -101,7 +101,9 @@ extension BridgeError {
     }
 
     /// Maps a libcurl failure to the table, keeping libcurl's own explanation.
-    static func transport(_ error: CurlError, requestTimeout: Duration?) -> BridgeError {
+    /// The documented error for a failure below HTTP; `requestTimeout` is the limit the transfer ran under, so its
+    /// expiry reads as -32001 with that limit (not "cannot reach").
+    static func transport(_ error: HTTPClientError, requestTimeout: Duration?) -> BridgeError {
         if error.failedToConnect {
             var failure = BridgeError.connectFailed(error.message)
             failure.mayHaveReachedServer = false
@@ -115,6 +117,9 @@ extension BridgeError {
             let limit = requestTimeout.map { " (\($0.formatted))" } ?? ""
             return BridgeError(.timedOut, "no answer within --request-timeout\(limit); the request was cancelled "
                 + "upstream. Raise --request-timeout if the tool is slow")
+        }
+        if error.underlying == nil {
+            return BridgeError(.streamEnded, "the connection closed before the server sent an HTTP response")
         }
         return BridgeError(.streamEnded, "the connection to the MCP server broke before the response arrived: "
             + "\(error.message); the request may or may not have run, retry if it is safe")

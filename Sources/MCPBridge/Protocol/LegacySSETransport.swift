@@ -159,7 +159,7 @@ final class LegacySSETransport: Sendable {
     // MARK: The reader loop
 
     private func run(_ delegate: Delegate) async {
-        var backoff = Self.initialBackoff
+        var backoff = Backoff(initial: Self.initialBackoff, maximum: Self.maxBackoff)
         var connected = false
         while !Task.isCancelled {
             let delay: Duration
@@ -175,14 +175,14 @@ final class LegacySSETransport: Sendable {
                     return
                 }
                 logger.warning("could not reopen the SSE stream", metadata: ["error": "\(error.description)"])
-                delay = backoff
+                delay = backoff.next()
             case .ended(let retry, let lasted):
                 connected = true
-                if lasted >= Self.healthySession { backoff = Self.initialBackoff }
-                delay = max(retry.map { Duration.milliseconds($0) } ?? backoff, Self.minimumDelay)
+                if lasted >= Self.healthySession { backoff.reset() }
+                let next = backoff.next()
+                delay = max(retry.map { Duration.milliseconds($0) } ?? next, Self.minimumDelay)
                 logger.debug("the SSE stream ended; reconnecting", metadata: ["delay_ms": "\(delay.milliseconds)"])
             }
-            backoff = min(backoff * 2, Self.maxBackoff)
             try? await Task.sleep(for: delay)
         }
     }
@@ -212,18 +212,22 @@ final class LegacySSETransport: Sendable {
         return await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
     }
 
-    private func read(_ transfer: TransferStream, _ delegate: Delegate) async -> AttemptEnd {
-        var events = transfer.events.makeAsyncIterator()
-        let head: HTTPResponseHead
+    private func read(_ get: HTTPRequest, _ delegate: Delegate) async -> AttemptEnd {
         do {
-            head = try await Relay.head(of: &events)
+            return try await endpoint.send(get, ExchangeContext(label: "GET SSE stream")) { response in
+                await read(&response, delegate)
+            }
         } catch let error as BridgeError {
             return .failed(error)
         } catch {
             return .failed(BridgeError.connectFailed("\(error)"))
         }
+    }
+
+    private func read(_ response: inout HTTPResponse, _ delegate: Delegate) async -> AttemptEnd {
+        let head = response.head
         guard head.status == 200, head.mediaType == "text/event-stream" else {
-            let body = (try? await Relay.collect(&events, limit: 4096)) ?? []
+            let body = await response.collect(upTo: 4096)
             guard head.status == 200 else { return .failed(.httpStatus(head.status, body: body)) }
             return .failed(BridgeError(.protocolViolation, "the server answered the GET with Content-Type "
                 + "\(head.value(for: "content-type") ?? "(none)"), not an event stream: not a 2024-11-05 HTTP+SSE "
@@ -234,10 +238,9 @@ final class LegacySSETransport: Sendable {
         let opened = ContinuousClock.now
         do {
             var pending: [ServerSentEvent] = []
-            while let event = try await events.next() {
-                guard case .body(let chunk) = event else { continue }
+            while let chunk = try await response.nextChunk() {
                 try parser.feed(chunk) { pending.append($0) }
-                transfer.acknowledge(chunk.count)
+                response.acknowledge(chunk.count)
                 for event in pending {
                     if let end = await handle(event, connection: &connection, delegate) { return end }
                 }

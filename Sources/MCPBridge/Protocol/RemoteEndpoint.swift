@@ -1,3 +1,4 @@
+import Logging
 import BridgeHTTP
 /// Header names the bridge sets itself, spelled as the MCP specification spells them.
 enum HeaderName {
@@ -9,43 +10,60 @@ enum HeaderName {
     static let lastEventID = "Last-Event-ID"
 }
 
-/// The remote MCP endpoint: turns "send this message" into an HTTP request with the headers its era requires.
+/// The remote MCP endpoint: turns "send this message" into an HTTP request with the headers its era requires,
+/// and sends it through the process's one `Pipeline`.
 struct RemoteEndpoint: Sendable {
     let configuration: BridgeConfiguration
-    let driver: CurlDriver
-    /// Where requests go: the configured URL until a permanent same-origin redirect moves it.
+    /// Where requests go: the configured URL until a same-origin redirect moves it (`RedirectMiddleware`).
     let location: EndpointLocation
+    let http: Pipeline
 
-    init(configuration: BridgeConfiguration, driver: CurlDriver) {
+    init(configuration: BridgeConfiguration, driver: CurlDriver, logger: Logger) {
         self.configuration = configuration
-        self.driver = driver
-        self.location = EndpointLocation(configuration.serverURL)
+        let location = EndpointLocation(configuration.serverURL)
+        self.location = location
+        let retry = RetryPolicy(maxRetries: configuration.retries, budget: configuration.retryBudget)
+        http = Pipeline(driver: driver, location: location, retry: retry, logger: logger)
+    }
+
+    /// Sends `request` through the pipeline; `reading` consumes the response (see `HTTPClient`).
+    func send<Reply>(
+        _ request: HTTPRequest, _ context: ExchangeContext,
+        reading: (inout HTTPResponse) async throws -> Reply
+    ) async throws -> Reply {
+        try await http.send(request, context: context, reading: reading)
     }
 
     /// POSTs one JSON-RPC message (or a 2025-03-26 batch).
     /// `extraHeaders` (the 2026-07-28 routing headers) replace any session-era header of the same name.
     func post(_ message: [UInt8], session: SessionState.Snapshot, extraHeaders: [HTTPHeader] = [],
-              timeout: Duration? = nil, freshConnection: Bool = false, url: String? = nil) -> TransferStream {
+              timeout: Duration? = nil, url: String? = nil) -> HTTPRequest {
         var headers = protocolHeaders(session: session, extra: extraHeaders)
         headers.insert(HTTPHeader(name: HeaderName.accept, value: "application/json, text/event-stream"), at: 0)
         headers.insert(HTTPHeader(name: HeaderName.contentType, value: "application/json"), at: 1)
         var post = request(.post, headers: headers, body: message, timeout: timeout)
-        post.freshConnection = freshConnection
         if let url { post.url = url }
-        return driver.start(post)
+        return post
     }
 
     /// Opens (or resumes, with `lastEventID`) the server's SSE stream for server-initiated messages.
-    func listen(session: SessionState.Snapshot, lastEventID: String?) -> TransferStream {
+    func listen(session: SessionState.Snapshot, lastEventID: String?) -> HTTPRequest {
         var headers = protocolHeaders(session: session)
         headers.insert(HTTPHeader(name: HeaderName.accept, value: "text/event-stream"), at: 0)
         if let lastEventID { headers.append(HTTPHeader(name: HeaderName.lastEventID, value: lastEventID)) }
-        return driver.start(request(.get, headers: headers))
+        return request(.get, headers: headers)
     }
 
     /// Ends the session on the server (405 means the server does not support it, which is fine).
-    func delete(session: SessionState.Snapshot) -> TransferStream {
-        driver.start(request(.delete, headers: protocolHeaders(session: session), timeout: .seconds(5)))
+    func delete(session: SessionState.Snapshot) -> HTTPRequest {
+        request(.delete, headers: protocolHeaders(session: session), timeout: .seconds(5))
+    }
+
+    /// A GET of a health URL beside the endpoint (`check --health-url`), with the user's headers and TLS settings.
+    func health(_ url: String) -> HTTPRequest {
+        var get = request(.get, headers: configuration.headers, timeout: .seconds(10))
+        get.url = url
+        return get
     }
 
     /// Session and version headers, then `extra`, then the user's headers; each later group replaces earlier

@@ -40,28 +40,25 @@ struct ReplyReader {
 
     func read(
         _ format: Format,
-        from events: inout TransferEvents.Iterator,
-        acknowledge: @Sendable (Int) -> Void,
+        from response: inout HTTPResponse,
         onMessage: (ServerMessage) async throws -> Void
     ) async throws -> ReplySummary {
         switch format {
-        case .json: try await readJSON(from: &events, acknowledge: acknowledge, onMessage: onMessage)
-        case .eventStream: try await readEventStream(from: &events, acknowledge: acknowledge, onMessage: onMessage)
+        case .json: try await readJSON(from: &response, onMessage: onMessage)
+        case .eventStream: try await readEventStream(from: &response, onMessage: onMessage)
         }
     }
 
     private func readJSON(
-        from events: inout TransferEvents.Iterator,
-        acknowledge: @Sendable (Int) -> Void,
+        from response: inout HTTPResponse,
         onMessage: (ServerMessage) async throws -> Void
     ) async throws -> ReplySummary {
         var body: [UInt8] = []
-        while let event = try await events.next() {
-            guard case .body(let chunk) = event else { continue }
+        while let chunk = try await response.nextChunk() {
             guard body.count + chunk.count <= maxMessageBytes else { throw tooLarge() }
             // A reply usually arrives as one chunk (see `Transfer.holdLimit`): keep it rather than copy it.
             if body.isEmpty { body = chunk } else { body.append(contentsOf: chunk) }
-            acknowledge(chunk.count)
+            response.acknowledge(chunk.count)
         }
         var summary = ReplySummary()
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return summary }
@@ -74,18 +71,16 @@ struct ReplyReader {
     }
 
     private func readEventStream(
-        from events: inout TransferEvents.Iterator,
-        acknowledge: @Sendable (Int) -> Void,
+        from response: inout HTTPResponse,
         onMessage: (ServerMessage) async throws -> Void
     ) async throws -> ReplySummary {
         var parser = SSEParser(maxEventBytes: maxMessageBytes)
         var summary = ReplySummary()
         var pending: [ServerSentEvent] = []
         do {
-            while let event = try await events.next() {
-                guard case .body(let chunk) = event else { continue }
+            while let chunk = try await response.nextChunk() {
                 try parser.feed(chunk) { pending.append($0) }
-                acknowledge(chunk.count)
+                response.acknowledge(chunk.count)
                 try await deliver(&pending, into: &summary, onMessage: onMessage)
             }
             try parser.finish { pending.append($0) }

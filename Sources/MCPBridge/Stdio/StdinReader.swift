@@ -1,10 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 import BridgeWire
-import BridgeHTTP
+import BridgeRuntime
 #endif
 
-/// Reads the host's stdin on the HTTP driver's thread (`CurlDriver.watch`) and yields lines.
+/// Reads the host's stdin on the event loop's thread (`EventLoop.watch`; the HTTP driver's) and yields lines.
 ///
 /// The driver polls stdin next to its sockets and calls `read(2)` only when it is readable, so the read returns at
 /// once; the lines' consumer runs on that same thread, so a host message reaches its POST without a thread hand-off
@@ -12,11 +12,11 @@ import BridgeHTTP
 /// stdin is never switched to O_NONBLOCK: that flag lives on the open file description, which the host (or a
 /// terminal) shares with us.
 enum StdinReader {
-    static func lines(fd: Int32 = STDIN_FILENO, maxLineBytes: Int, on driver: CurlDriver) -> StdinChannel {
+    static func lines(fd: Int32 = STDIN_FILENO, maxLineBytes: Int, on loop: some EventLoop) -> StdinChannel {
         let channel = StdinChannel()
         let reader = Reader(fd: fd, maxLineBytes: maxLineBytes, channel: channel)
         if isStream(fd) {
-            driver.watch(fd, isPaused: { channel.isFull }) { reader.readOnce() }
+            loop.watch(fd, isPaused: { channel.isFull }) { reader.readOnce() }
         } else {
             channel.finish()
         }

@@ -4,7 +4,6 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 import BridgeRuntime
-import BridgeWire
 #endif
 
 /// The single writer of stdout: whole JSON-RPC lines, in order, never interleaved.

@@ -1,8 +1,6 @@
 import Foundation
 import MCPBridge
 import Testing
-import BridgeWire
-import BridgeHTTP
 
 /// The command line as a user meets it (issue 2, behaviours 11–14): the URL policy before anything is contacted,
 /// `--header` templates whose values never reach a log, what each verbosity writes to stderr, `--version` and

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import BridgeWire
 
 /// Secrets never reach the logs: header values, tokens in the URL's query, and URL credentials stay out of
 /// stderr at every log level, on success and on failure (issue 5, item 7).

@@ -1,5 +1,4 @@
 import Foundation
-import BridgeHTTP
 
 /// A scripted host of one protocol era driving a `BridgeProcess`, for the interoperability matrix.
 ///

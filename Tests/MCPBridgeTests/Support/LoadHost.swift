@@ -1,7 +1,5 @@
 import Foundation
 import Synchronization
-import BridgeRuntime
-import BridgeHTTP
 
 /// A host that drives the bridge with many requests (chaos, soak, burst tests): a writer thread keeps at most
 /// `window` requests unanswered (or writes them all at once), a reader thread counts every answer per id, and the

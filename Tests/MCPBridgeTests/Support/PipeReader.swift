@@ -1,7 +1,5 @@
 import Foundation
 import Synchronization
-import BridgeRuntime
-import BridgeHTTP
 
 /// Collects everything a child writes to one pipe, on a thread of its own, so tests can wait for lines with a
 /// deadline instead of blocking forever on a read.

@@ -1,4 +1,3 @@
-import BridgeRuntime
 #if MCP_BRIDGE_TSAN
     #if canImport(Glibc)
         import Glibc

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// The endpoint URL in force, shared by every request; changed only by a permanent same-origin redirect.
+/// The endpoint URL in force, shared by every request; changed only by `RedirectMiddleware`, when a request to it
+/// is redirected within its origin (301, 302, 307 or 308).
 final class EndpointLocation: Sendable {
     private let url: Mutex<String>
 

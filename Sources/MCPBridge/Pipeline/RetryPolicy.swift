@@ -1,3 +1,5 @@
+import BridgeRuntime
+
 /// When a failed request is sent again, and after how long.
 ///
 /// Designed for stateless replicas behind a load balancer, replaced one by one on every deploy:
@@ -12,8 +14,8 @@
 struct RetryPolicy: Sendable {
     var maxRetries: Int
     var budget: Duration
-    var baseDelay: Duration = .milliseconds(200)
-    var maxDelay: Duration = .seconds(5)
+    /// 200 ms doubling to 5 s, with jitter.
+    var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5), jitter: true)
 
     static let safeMethods: Set<String> = [
         "initialize", "ping", "tools/list", "resources/list", "resources/templates/list", "prompts/list",
@@ -24,11 +26,8 @@ struct RetryPolicy: Sendable {
     func delay(after error: BridgeError, attempt: Int, elapsed: Duration, repeatable: Bool) -> Duration? {
         guard attempt < maxRetries, Self.isTransient(error) else { return nil }
         guard repeatable || !error.mayHaveReachedServer else { return nil }
-        let exponential = baseDelay * (1 << min(attempt, 16))
-        var wait = min(exponential, maxDelay)
-        // Full jitter between half and all of the backoff spreads retries from many bridges across replicas.
-        wait = wait / 2 + wait / 2 * Double.random(in: 0...1)
-        if let retryAfter = error.retryAfter { wait = min(max(wait, retryAfter), maxDelay * 2) }
+        var wait = backoff.delay(forAttempt: attempt)
+        if let retryAfter = error.retryAfter { wait = min(max(wait, retryAfter), backoff.maximum * 2) }
         return elapsed + wait <= budget ? wait : nil
     }
 

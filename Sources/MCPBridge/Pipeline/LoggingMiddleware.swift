@@ -1,0 +1,26 @@
+import BridgeHTTP
+import Logging
+import BridgeRuntime
+
+/// One debug line per HTTP response (each attempt and redirect hop): what it was for, status, content type, and
+/// how long the head took. Metadata is built only when debug logging is on.
+struct LoggingMiddleware<Next: HTTPClient>: HTTPClient {
+    let next: Next
+    let logger: Logger
+
+    func send<Reply>(
+        _ request: HTTPRequest, context: ExchangeContext,
+        reading: (inout HTTPResponse) async throws -> Reply
+    ) async throws -> Reply {
+        let started = ContinuousClock.now
+        return try await next.send(request, context: context) { response in
+            logger.debug("http response", metadata: [
+                "mcp.method": "\(context.label)", "mcp.id": "\(context.requestID ?? "-")",
+                "http.method": "\(request.method.rawValue)", "http.status": "\(response.status)",
+                "http.content_type": "\(response.head.mediaType ?? "-")",
+                "http.elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
+            return try await reading(&response)
+        }
+    }
+}
