@@ -1,4 +1,4 @@
-# mcp-bridge: build, test and demo entry points. CI runs `make test` (see .ci/run).
+# mcp-bridge: build, test and demo entry points. CI runs `make lint` and `make test` (see .ci/run).
 # The Swift tests launch the Python test servers in Tests/Servers with $(MCP_BRIDGE_PYTHON) and find
 # them relative to $(MCP_BRIDGE_REPO).
 
@@ -6,7 +6,7 @@ MCP_BRIDGE_PYTHON := $(CURDIR)/.venv-test/bin/python
 # mcp 1.x (the 2024-11-05 HTTP+SSE server, Tests/Servers/legacy_sse_server.py) cannot share a venv with mcp 2.x.
 MCP_BRIDGE_LEGACY_PYTHON := $(CURDIR)/.venv-legacy/bin/python
 
-.PHONY: all deps build test demo
+.PHONY: all deps build lint test demo
 
 all: build
 
@@ -16,6 +16,10 @@ deps:
 
 build:
 	swift build
+
+# swift format's rule checks with .swift-format, plus tabs, trailing whitespace and over-long lines (scripts/lint.sh).
+lint:
+	scripts/lint.sh
 
 test: deps
 	swift build
