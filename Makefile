@@ -31,7 +31,7 @@ demo: deps
 	swift build -c release
 	MCP_BRIDGE_PYTHON="$(MCP_BRIDGE_PYTHON)" MCP_BRIDGE_BIN="$(CURDIR)/.build/release/mcp-bridge" scripts/demo.sh
 
-# Benchmark suite (issue 4; see BENCHMARKS.md and Benchmarks/driver.py): peer venvs + C helpers, release builds,
+# Benchmark suite (see BENCHMARKS.md and Benchmarks/driver.py): peer venvs + C helpers, release builds,
 # then every measurement; writes BENCHMARKS.md. Takes ~12 minutes; run it on an otherwise idle machine.
 # bench-smoke is a tiny version (< 30 s, numbers are not meaningful) that checks the suite still runs.
 # `mcp-bridge` in the tables is the self-contained build (README: --static-swift-stdlib, in .build-static so it does
@@ -50,7 +50,7 @@ bench-smoke: bench-setup
 	MCP_BRIDGE_BIN="$(CURDIR)/.build-static/release/mcp-bridge" MCP_BRIDGE_DYNAMIC_BIN="$(CURDIR)/.build/release/mcp-bridge" \
 		BENCH_QUICK=1 python3 Benchmarks/driver.py --command "make bench-smoke"
 
-# Reliability (issue 5; see RELIABILITY.md). chaos: replicas killed and restarted under load through one bridge
+# Reliability (see RELIABILITY.md). chaos: replicas killed and restarted under load through one bridge
 # (~4 minutes); soak: 1,000,000 messages to the fast C server plus 100,000-line bursts (~6 minutes). Each rewrites
 # its section of RELIABILITY.md and exits 1 if a criterion fails. chaos-quick/soak-quick: small versions, no write.
 .PHONY: chaos chaos-quick soak soak-quick
@@ -70,7 +70,7 @@ soak-quick:
 	swift build -c release
 	python3 scripts/soak.py --quick --no-write
 
-# libFuzzer targets (issue 5; see Fuzz/run.sh and RELIABILITY.md): the SSE parser, the stdin line splitter with the
+# libFuzzer targets (see Fuzz/run.sh and RELIABILITY.md): the SSE parser, the stdin line splitter with the
 # envelope classifier and JSON scanner, --header templates, and era translation's splices. FUZZ_SECONDS per target
 # (default 30).
 .PHONY: fuzz
@@ -78,7 +78,7 @@ FUZZ_SECONDS ?= 30
 fuzz:
 	Fuzz/run.sh all $(FUZZ_SECONDS)
 
-# The test suite under ThreadSanitizer and AddressSanitizer (issue 5; scripts/sanitize.sh, RELIABILITY.md): separate
+# The test suite under ThreadSanitizer and AddressSanitizer (scripts/sanitize.sh, RELIABILITY.md): separate
 # scratch paths (.build-tsan, .build-asan), the e2e tests drive the sanitized bridge, any report fails the run.
 .PHONY: sanitize
 sanitize: deps

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the mcp-bridge benchmark suite (issue 4) and writes BENCHMARKS.md.
+"""Runs the mcp-bridge benchmark suite and writes BENCHMARKS.md.
 
     python3 Benchmarks/driver.py [--quick] [--out BENCHMARKS.md] [--only mcp-bridge,null,...]
 
@@ -424,7 +424,7 @@ def write_md(path: str, data: dict, quick: bool, command: str) -> None:
           "Throughput in calls per second. Ratios: `mcp-bridge vs floor` = mcp-bridge ÷ floor; `peer vs mcp-bridge` = "
           "peer ÷ mcp-bridge (for throughput a value below 1× means the peer is slower).", ""]
     L += table(fast, cols, [k for k, *_ in METRICS], prof) + [""]
-    L += ["### Targets (issue 4)", ""] + targets(fast) + [""]
+    L += ["### Targets", ""] + targets(fast) + [""]
     if fm:
         L += ["## FastMCP (`Tests/Servers/mcp_server.py --mode stateless`, SSE replies)", "",
               "The real Python server, representative but Python-bound (a few hundred calls/s), so only a subset of metrics; "

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Chaos run for mcp-bridge (issue 5.3): replicas killed and restarted under load, through ONE bridge.
+"""Chaos run for mcp-bridge: replicas killed and restarted under load, through ONE bridge.
 
     scripts/chaos.py [--requests 2000] [--window 32] [--quick] [--no-write] [--json]
 
@@ -340,7 +340,7 @@ def bridge_path() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="chaos run for mcp-bridge (issue 5.3)")
+    parser = argparse.ArgumentParser(description="chaos run for mcp-bridge")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--window", type=int, default=32)
     parser.add_argument("--stateful-requests", type=int, default=1000)

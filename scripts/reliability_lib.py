@@ -1,4 +1,4 @@
-"""Shared pieces of scripts/chaos.py and scripts/soak.py (issue 5): child processes, a host driving the bridge
+"""Shared pieces of scripts/chaos.py and scripts/soak.py: child processes, a host driving the bridge
 over stdin/stdout with a bounded window of requests in flight, /proc sampling, and RELIABILITY.md sections.
 
 Standard library only; runs under the test venv's Python or the system python3.

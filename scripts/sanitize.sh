@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite under ThreadSanitizer and AddressSanitizer (issue 5, item 6; see RELIABILITY.md).
+# Runs the whole test suite under ThreadSanitizer and AddressSanitizer (see RELIABILITY.md).
 #
 #   scripts/sanitize.sh [thread|address]...      default: thread address
 #

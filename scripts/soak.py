@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Soak and burst runs for mcp-bridge (issue 5.4 and 5.8) against the fast C server (Benchmarks/fastserver.c).
+"""Soak and burst runs for mcp-bridge against the fast C server (Benchmarks/fastserver.c).
 
     scripts/soak.py [--messages 1000000] [--window 64] [--burst 100000] [--quick] [--no-write] [--json]
 

@@ -4,8 +4,8 @@ import Testing
 @testable import MCPBridge
 @testable import BridgeWire
 
-/// `InFlightTable`: where "every request gets exactly one answer" (behaviour 5) and "nothing more is written for a
-/// cancelled request" (behaviour 8) are decided, whichever path (response, error, timeout, shutdown) races to answer.
+/// `InFlightTable`: where "every request gets exactly one answer" and "nothing more is written for a
+/// cancelled request" are decided, whichever path (response, error, timeout, shutdown) races to answer.
 @Suite("In-flight table")
 struct InFlightTableTests {
     @Test func exactlyOneOfManyConcurrentClaimersWins() async {

@@ -37,7 +37,7 @@ private func split(_ text: String, maxLineBytes: Int = 64) -> [Item] {
     split([Array(text.utf8)], maxLineBytes: maxLineBytes)
 }
 
-/// Unit tests for issue 2, behaviour 1: how stdin bytes become lines, independent of where read(2) splits them.
+/// Unit tests for stdin framing: how stdin bytes become lines, independent of where read(2) splits them.
 @Suite("LineSplitter")
 struct LineSplitterTests {
     fileprivate static let inputs: [(String, [Item])] = [

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Behaviours 8 and 9 (issue 2): a host's `notifications/cancelled` is forwarded and aborts the request's HTTP
+/// Cancellation and timeouts: a host's `notifications/cancelled` is forwarded and aborts the request's HTTP
 /// transfer, and nothing more is written for that id; `--request-timeout` answers the host with -32001 and cancels
 /// upstream; an idle SSE stream is never cut; `--connect-timeout` is validated.
 @Suite("Cancellation and timeouts")

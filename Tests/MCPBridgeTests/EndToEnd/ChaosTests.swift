@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 5.3, the CI-sized version of `scripts/chaos.py`: three stateless SDK replicas behind nginx round robin,
+/// The CI-sized version of `scripts/chaos.py`: three stateless SDK replicas behind nginx round robin,
 /// one bridge, 32 requests in flight, while replicas are killed (SIGKILL, then SIGTERM) and restarted on their port.
 /// The figures of the full run are in RELIABILITY.md.
 @Suite("Chaos: replicas killed and restarted under load", .serialized)

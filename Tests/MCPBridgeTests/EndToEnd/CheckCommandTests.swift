@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `mcp-bridge check URL [--health-url URL]` (issue 2, behaviour 15): a readable report of whether the server is
+/// `mcp-bridge check URL [--health-url URL]`: a readable report of whether the server is
 /// reachable and speaks MCP, with exit status 0 when healthy and 1 when not.
 @Suite("check command")
 struct CheckCommandTests {

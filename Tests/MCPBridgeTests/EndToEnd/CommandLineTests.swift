@@ -2,7 +2,7 @@ import Foundation
 import MCPBridge
 import Testing
 
-/// The command line as a user meets it (issue 2, behaviours 11–14): the URL policy before anything is contacted,
+/// The command line as a user meets it: the URL policy before anything is contacted,
 /// `--header` templates whose values never reach a log, what each verbosity writes to stderr, `--version` and
 /// `--help`, and mcp-remote's flags (accepted with a warning; `--ignore-tool` implemented).
 @Suite("Command line")

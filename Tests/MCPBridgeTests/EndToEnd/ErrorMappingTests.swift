@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 2, behaviour 5 (every request gets exactly one answer): when the POST fails — refused, HTTP errors, a
+/// Every request gets exactly one answer: when the POST fails — refused, HTTP errors, a
 /// stream cut or ended early, garbage, an empty or 202 reply — the host gets one JSON-RPC error carrying its
 /// request's id (integer or string), a code from the documented table and `data.source == "mcp-bridge"`; a server's
 /// own JSON-RPC error is relayed as is; a failed notification is reported on stderr only. Default flags throughout:

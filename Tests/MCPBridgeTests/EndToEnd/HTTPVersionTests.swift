@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `--http2` multiplexes every request on one HTTP/2 connection, `--http1.1` never speaks h2, and the default takes
-/// h2 when a TLS server offers it by ALPN (issue 4: "offer --http2"). Real nginx with TLS and HTTP/2 in front of the
+/// h2 when a TLS server offers it by ALPN. Real nginx with TLS and HTTP/2 in front of the
 /// Python SDK server; its access log records the protocol and connection of every request.
 @Suite("HTTP versions")
 struct HTTPVersionTests {

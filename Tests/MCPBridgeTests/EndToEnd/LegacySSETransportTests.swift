@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 3 item 7: the 2024-11-05 "HTTP with SSE" transport against the official SDK's FastMCP 1.x, and the
+/// The 2024-11-05 "HTTP with SSE" transport against the official SDK's FastMCP 1.x, and the
 /// `--transport` strategies (http-first falls back when POST initialize is refused; sse-first falls back the other
 /// way; the `-only` strategies never switch).
 @Suite("2024-11-05 HTTP+SSE transport (LegacySSE)")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Limits that keep the bridge bounded whatever the server or host does (issue 5, items 2 and 7): oversized
+/// Limits that keep the bridge bounded whatever the server or host does: oversized
 /// replies, a never-ending event, requests beyond `--max-in-flight`, and redirects.
 @Suite("Limits and redirects")
 struct LimitsTests {

@@ -2,7 +2,7 @@ import Foundation
 import MCPBridge
 import Testing
 
-/// Replicas behind a round-robin load balancer (issue 2, behaviour 6), the seed deployment's shape: three FastMCP
+/// Replicas behind a round-robin load balancer, the seed deployment's shape: three FastMCP
 /// replicas behind nginx at `/ossserver-stateless/`.
 ///
 /// Stateless replicas: no session to lose, so every request succeeds wherever it lands, sequential or concurrent.

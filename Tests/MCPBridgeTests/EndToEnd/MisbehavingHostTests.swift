@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 5.8: a host that breaks the rules must not break the bridge. (A final line without a newline at stdin EOF
+/// A host that breaks the rules must not break the bridge. (A final line without a newline at stdin EOF
 /// is covered by StdinFramingTests; here a truncated message at EOF while a request is still in flight.)
 @Suite("A misbehaving host")
 struct MisbehavingHostTests {

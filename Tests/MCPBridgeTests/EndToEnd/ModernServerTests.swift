@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A 2026-07-28 host talking to a 2026-07-28 server (the official SDK's modern mode) through the bridge:
-/// requests pass through untouched and gain the routing headers the spec requires (issue 3, item 1 and 2).
+/// requests pass through untouched and gain the routing headers the spec requires.
 @Suite("Modern (2026-07-28) pass-through")
 struct ModernServerTests {
     static let meta = #""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","#
@@ -58,7 +58,7 @@ struct ModernServerTests {
     }
 
     /// `subscriptions/listen` is a long-lived stream; when it drops without a result (here: the server restarts)
-    /// the bridge listens again under the same id and says so on stderr (issue 3, item 3).
+    /// the bridge listens again under the same id and says so on stderr.
     @Test func aDroppedSubscriptionIsListenedAgain() async throws {
         let first = try await ServerProcess(script: "mcp_server.py", arguments: ["--port", "0", "--name", "before"])
         let port = first.port

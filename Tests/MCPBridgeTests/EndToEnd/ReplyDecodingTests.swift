@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 2, behaviours 3 and 4: whichever reply form the server picks — JSON with or without Content-Type
+/// Reply decoding: whichever reply form the server picks — JSON with or without Content-Type
 /// parameters, an SSE stream with comments, priming events, multi-line data, CRLF, bytes dribbled one at a time,
 /// no final blank line, a 202, a batch array — the host gets each message as exactly one stdout line, notifications
 /// before the response, and never anything on stdout that is not a JSON-RPC message.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Behaviour 2 (issue 2): every host message becomes exactly one POST carrying the message byte for byte, the
+/// Every host message becomes exactly one POST carrying the message byte for byte, the
 /// Streamable HTTP headers, the bridge's User-Agent and the user's `--header`s (with `${VAR}` expanded); and
 /// messages are relayed concurrently, so fifty requests written at once are all in flight together.
 /// (A slow call not delaying a fast one is `StatelessServerTests.aSlowCallNeverDelaysAFastOne`.)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Secrets never reach the logs: header values, tokens in the URL's query, and URL credentials stay out of
-/// stderr at every log level, on success and on failure (issue 5, item 7).
+/// stderr at every log level, on success and on failure.
 @Suite("Secrets stay out of logs")
 struct SecretsTests {
     static let secrets = ["s3cr3t-bearer", "s3cr3t-apikey", "s3cr3t-cookie", "s3cr3t-query"]

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Server-to-client traffic (issue 2, behaviour 7): requests and notifications a server sends on a POST's event
+/// Server-to-client traffic: requests and notifications a server sends on a POST's event
 /// stream reach the host before the final response, the host's answers go back to the server, and messages on the
 /// session's GET stream reach the host with no request at all.
 @Suite("Server-to-client traffic")

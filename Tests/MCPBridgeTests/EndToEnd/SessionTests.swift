@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Sessions (issue 2, behaviour 6): the bridge carries the server's `Mcp-Session-Id` and the negotiated
+/// Sessions: the bridge carries the server's `Mcp-Session-Id` and the negotiated
 /// `MCP-Protocol-Version` on every later request, and when the server forgets the session (404) it re-runs the host's
 /// `initialize` + `notifications/initialized` and retries, so the host never notices: one re-initialization however
 /// many requests hit the 404.
@@ -95,7 +95,7 @@ struct SessionTests {
 }
 
 /// 2025-11-25 SSE polling: a server may close a request's stream after an event id and `retry`, without the
-/// response; the client must resume with GET and `Last-Event-ID` and still answer the host (issue 2, item 7).
+/// response; the client must resume with GET and `Last-Event-ID` and still answer the host.
 @Suite("Polled response streams")
 struct PolledStreamTests {
     @Test func aStreamClosedAfterAnEventIDIsResumedWithLastEventID() async throws {

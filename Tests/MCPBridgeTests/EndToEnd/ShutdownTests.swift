@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Behaviour 10 (issue 2): how the bridge ends. At stdin EOF it waits for in-flight requests (bounded by
+/// How the bridge ends. At stdin EOF it waits for in-flight requests (bounded by
 /// `--drain-timeout`, answering the rest with -32010), DELETEs its session and exits 0; SIGTERM/SIGINT drain the
 /// same way; a host that closes the bridge's stdout makes it exit promptly and quietly.
 @Suite("Shutdown: drain, session end, signals, closed stdout")

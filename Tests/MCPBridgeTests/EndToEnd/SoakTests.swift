@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 5.4, CI-sized: `scripts/soak.py` sends 1,000,000 messages (RELIABILITY.md has the curve); here 20,000
+/// The soak, CI-sized: `scripts/soak.py` sends 1,000,000 messages (RELIABILITY.md has the curve); here 20,000
 /// tools/call echo through the bridge to the fast C server, 64 in flight, with the bridge's RSS and open file
 /// descriptors sampled every 50 ms.
 @Suite("Soak")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 2, behaviour 1 (stdin framing): whatever a host writes on stdin — LF or CRLF lines, blank lines, garbage,
+/// Stdin framing: whatever a host writes on stdin — LF or CRLF lines, blank lines, garbage,
 /// a huge line, JSON that is not JSON-RPC, a last line without newline — the bridge answers what deserves an answer
 /// with the right JSON-RPC error, stays silent on blank lines, and keeps relaying the lines that follow.
 @Suite("stdin framing")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// TLS is verified by default: a self-signed server is refused until its CA is trusted with `--cacert`, and only
-/// an explicit `--insecure` turns verification off, loudly (issue 5, item 7).
+/// an explicit `--insecure` turns verification off, loudly.
 @Suite("TLS verification")
 struct TLSTests {
     /// Throwaway self-signed certificates made with openssl: the server's (localhost, 127.0.0.1) and a client's.
