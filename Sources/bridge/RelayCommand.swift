@@ -76,8 +76,7 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.transport = transport
         compatibility.warnAboutUnimplemented(callbackPort: callbackPort, logger: logger)
         logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")
-        let status = await Bridge(configuration: configuration, logger: logger).run()
-        if status != 0 { throw ExitCode(status) }
+        await Bridge(configuration: configuration, logger: logger).run()
     }
 }
 

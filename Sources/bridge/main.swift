@@ -1,8 +1,8 @@
 import ArgumentParser
 import MCPBridge
 
-// Top-level code runs on the main thread before anything else: the only place where blocking the shutdown
-// signals reaches every thread started afterwards (see `ProcessSignals`).
+// Top-level code runs on the main thread before anything else: the only place where a signal mask set (the
+// shutdown signals unblocked, SIGPIPE ignored) reaches every thread started afterwards (see `ProcessSignals`).
 ProcessSignals.prepare()
 do {
     var command = try MCPBridgeCommand.parseAsRoot()

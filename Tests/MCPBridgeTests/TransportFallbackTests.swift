@@ -8,27 +8,27 @@ struct TransportFallbackTests {
     @Test(arguments: [400, 404, 405])
     func aPlainRefusalOfInitializeFallsBack(status: Int) {
         let error = BridgeError.httpStatus(status, body: Array("Method Not Allowed".utf8))
-        #expect(Relay.refusesStreamableHTTP(error))
+        #expect(TransportSelector.refusesStreamableHTTP(error))
     }
 
     @Test(arguments: [401, 403, 406, 415, 500, 502, 503])
     func otherStatusesDoNot(status: Int) {
-        #expect(!Relay.refusesStreamableHTTP(BridgeError.httpStatus(status, body: [])))
+        #expect(!TransportSelector.refusesStreamableHTTP(BridgeError.httpStatus(status, body: [])))
     }
 
     @Test(arguments: [-32020, -32021, -32022])
     func aModernServersOwnErrorDoesNot(code: Int) {
         let body = #"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":"modern"}}"#
-        #expect(!Relay.refusesStreamableHTTP(BridgeError.httpStatus(400, body: Array(body.utf8))))
+        #expect(!TransportSelector.refusesStreamableHTTP(BridgeError.httpStatus(400, body: Array(body.utf8))))
     }
 
     @Test func aLegacyJSONRPCErrorStillFallsBack() {
         let body = #"{"jsonrpc":"2.0","id":"server-error","error":{"code":-32000,"message":"Missing sessionId"}}"#
-        #expect(Relay.refusesStreamableHTTP(BridgeError.httpStatus(400, body: Array(body.utf8))))
+        #expect(TransportSelector.refusesStreamableHTTP(BridgeError.httpStatus(400, body: Array(body.utf8))))
     }
 
     @Test func connectionFailuresDoNot() {
-        #expect(!Relay.refusesStreamableHTTP(BridgeError.connectFailed("refused")))
+        #expect(!TransportSelector.refusesStreamableHTTP(BridgeError.connectFailed("refused")))
     }
 
     @Test func theReplayedInitializeKeepsEveryByteButItsID() throws {

@@ -15,16 +15,14 @@ struct HandshakeProbe {
         self.reader = ReplyReader(maxMessageBytes: maxMessageBytes)
     }
 
-    static let initialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","#
+    static let initialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"\#(ProtocolVersions.latestHandshake)","#
         + #""capabilities":{},"clientInfo":{"name":"mcp-bridge-check","version":"\#(BridgeVersion.current)"}}}"#
     static let initialized = #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#
     static let toolsList = #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#
 
     static func modern(id: Int, method: String, version: String) -> String {
-        #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{"_meta":{"#
-            + #""\#(ProtocolVersions.MetaKey.protocolVersion)":"\#(version)","#
-            + #""\#(ProtocolVersions.MetaKey.clientCapabilities)":{},"#
-            + #""\#(ProtocolVersions.MetaKey.clientInfo)":{"name":"mcp-bridge-check","version":"\#(BridgeVersion.current)"}}}}"#
+        #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{"_meta":"#
+            + ProtocolVersions.bridgeMeta(version: version, clientName: "mcp-bridge-check") + "}}"
     }
 
     mutating func run(into report: inout HealthCheck.Report, tlsVerified: Bool) async {

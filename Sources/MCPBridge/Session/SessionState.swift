@@ -48,6 +48,12 @@ actor SessionState {
         return Snapshot(sessionID: sessionID, protocolVersion: protocolVersion, generation: generation)
     }
 
+    /// Returns once no handshake or renewal is under way: the ordering point for messages that must follow the
+    /// host's `initialize` (its `notifications/initialized`, anything `http-first` must route after it).
+    nonisolated func handshakeSettled() async {
+        _ = await snapshot()
+    }
+
     /// Keeps `published` in step with the isolated state; called after every change to it.
     private func republish() {
         let steady = !initializing && renewal == nil

@@ -7,7 +7,12 @@ import BridgeWire
 /// Runs on the stdin pump, one line at a time, so it must never wait on the network except where ordering
 /// demands it (`notifications/initialized` must reach the server before the requests that follow it).
 struct Router: Sendable {
-    let relay: Relay
+    let eras: EraRouter
+    let sink: ReplySink
+    let channel: any ServerChannel
+    let tools: ToolCatalog
+    let maxMessageBytes: Int
+    let logger: Logger
     let work: WorkTracker
     let listener: ServerStreamListener
     /// `--max-in-flight`: requests relayed at once.
@@ -18,9 +23,9 @@ struct Router: Sendable {
     func handle(_ item: StdinItem) async {
         switch item {
         case .oversized(let length):
-            relay.logger.warning("discarded an oversized message", metadata: ["bytes": "\(length)"])
+            logger.warning("discarded an oversized message", metadata: ["bytes": "\(length)"])
             await writeLocalError(id: nil, code: -32700, message: "Parse error: message of \(length) bytes exceeds "
-                + "--max-message-bytes (\(relay.endpoint.configuration.maxMessageBytes))")
+                + "--max-message-bytes (\(maxMessageBytes))")
         case .line(let bytes):
             await handle(line: bytes)
         }
@@ -33,10 +38,10 @@ struct Router: Sendable {
         } catch {
             switch error {
             case .parse(let error):
-                relay.logger.warning("host sent a line that is not JSON", metadata: ["error": "\(error)"])
+                logger.warning("host sent a line that is not JSON", metadata: ["error": "\(error)"])
                 await writeLocalError(id: nil, code: -32700, message: "Parse error: \(error)")
             case .invalidRequest(let id, let reason):
-                relay.logger.warning("host sent an invalid JSON-RPC message", metadata: ["reason": "\(reason)"])
+                logger.warning("host sent an invalid JSON-RPC message", metadata: ["reason": "\(reason)"])
                 await writeLocalError(id: id, code: -32600, message: "Invalid Request: \(reason)")
             }
             return
@@ -48,8 +53,10 @@ struct Router: Sendable {
             await handleNotification(bytes, method: envelope.method ?? "")
         case .response:
             // An answer to a question the bridge asked for a 2026-07-28 server stays here.
-            if relay.translation.questions.deliver(bytes, envelope: envelope) { return }
-            work.spawn { await relay.relayResponse(bytes, id: envelope.id) }
+            if eras.legacyHost.questions.deliver(bytes, envelope: envelope) { return }
+            work.spawn { [channel] in
+                await channel.send(bytes, what: "response \(envelope.id.map { "\($0)" } ?? "null")")
+            }
         case .batch:
             await handleBatch(bytes, envelope)
         }
@@ -58,62 +65,61 @@ struct Router: Sendable {
     private func handleRequest(_ bytes: [UInt8], _ envelope: Envelope) async {
         guard let id = envelope.id, let method = envelope.method else { return }
         let modern = ModernRequest(bytes, envelope: envelope)
-        relay.translation.eras.noteHost(modern: modern != nil)
-        relay.logger.debug("host request", metadata: ["mcp.method": "\(method)", "mcp.id": "\(id)"])
-        if method == "tools/call", !relay.toolFilter.isEmpty,
-           let name = Envelope.string(atPath: ["name"], in: bytes, root: envelope.params),
-           relay.toolFilter.hides(name) {
+        eras.eras.noteHost(modern: modern != nil)
+        logger.debug("host request", metadata: ["mcp.method": "\(method)", "mcp.id": "\(id)"])
+        if method == "tools/call", !tools.filter.isEmpty,
+           let name = Envelope.string(atPath: ["name"], in: bytes, root: envelope.params), tools.hides(name) {
             await writeLocalError(id: id, code: -32602, message: "Unknown tool: \(name) (hidden by --ignore-tool)")
             return
         }
-        guard relay.inFlight.register(id, method: method) else {
+        guard sink.inFlight.register(id, method: method) else {
             await writeLocalError(id: id, code: BridgeError.Code.duplicateID.rawValue, message: "Invalid Request: "
                 + "id \(id) is already in use by a request in flight; ids must be unique")
             return
         }
-        if method == "initialize" { await relay.session.beginInitialize(bytes) }
+        if method == "initialize" { await eras.session.beginInitialize(bytes) }
         let request = HostRequest(bytes: bytes, id: id, method: method, modern: modern)
         _ = await admission.acquire()
-        let task = work.spawn { [permits, admission] in
+        let task = work.spawn { [permits, admission, eras] in
             defer { admission.release() }
             // Cancelled while waiting (notifications/cancelled): never sent, and no answer is owed.
             guard await permits.acquire() else { return }
-            await relay.relayRequest(request)
+            await eras.relay(request)
             permits.release()
         }
-        relay.inFlight.attach(task, to: id)
+        sink.inFlight.attach(task, to: id)
     }
 
     private func handleNotification(_ bytes: [UInt8], method: String) async {
-        relay.logger.debug("host notification", metadata: ["mcp.method": "\(method)"])
+        logger.debug("host notification", metadata: ["mcp.method": "\(method)"])
         switch method {
         case "notifications/initialized":
             // Ordering: it must reach a legacy server before the requests behind it, so the pump waits here.
-            _ = await relay.session.snapshot()
-            if case .modern(let facts) = relay.translation.eras.known {
-                relay.legacyHostInitialized(facts)  // a 2026-07-28 server has no handshake to finish
+            await eras.session.handshakeSettled()
+            if case .modern(let facts) = eras.eras.known {
+                eras.legacyHost.hostInitialized(facts)  // a 2026-07-28 server has no handshake to finish
                 return
             }
-            await relay.session.rememberInitialized(bytes)
-            let status = await relay.relayOneWay(bytes, what: method)
+            await eras.session.rememberInitialized(bytes)
+            let status = await channel.send(bytes, what: method)
             if let status, (200..<300).contains(status) { listener.start() }
         case "notifications/cancelled":
             let id = Self.requestID(atPath: ["params", "requestId"], in: bytes)
-            let entry = id.flatMap { relay.inFlight.cancel($0) }
-            if let id, entry != nil { relay.logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"]) }
+            let entry = id.flatMap { sink.inFlight.cancel($0) }
+            if let id, entry != nil { logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"]) }
             if let upstream = entry?.upstreamID {
                 // A retry the server never saw: it knows the call by the original request's id.
-                work.spawn { await relay.cancelUpstream(upstream, reason: "cancelled by the host") }
+                work.spawn { [eras] in await eras.cancelUpstream(upstream, reason: "cancelled by the host") }
                 return
             }
             // Only a legacy server is told; for 2026-07-28 closing the request's stream is the cancellation, and a
             // server whose era is still unknown has been sent nothing yet.
-            guard case .legacy = relay.translation.eras.known else { return }
-            work.spawn { await relay.relayNotification(bytes, method: method) }
+            guard case .legacy = eras.eras.known else { return }
+            work.spawn { [channel] in await channel.send(bytes, what: method) }
         default:
             // 2026-07-28 defines no other client notifications (roots changes travel with each request).
-            if relay.translation.eras.known?.isModern == true { return }
-            work.spawn { await relay.relayNotification(bytes, method: method) }
+            if eras.eras.known?.isModern == true { return }
+            work.spawn { [channel] in await channel.send(bytes, what: method) }
         }
     }
 
@@ -121,7 +127,7 @@ struct Router: Sendable {
     /// 2026-07-28 has no batches, so for a server of that era each element is handled as its own line (translated
     /// like any other message of the host's; the answers come back one per line, matched by id).
     private func handleBatch(_ bytes: [UInt8], _ envelope: Envelope) async {
-        if relay.translation.eras.known?.isModern == true {
+        if eras.eras.known?.isModern == true {
             for range in envelope.batchElements { await handle(line: Array(bytes[range])) }
             return
         }
@@ -130,15 +136,16 @@ struct Router: Sendable {
             let element = Array(bytes[range])
             guard let inner = try? Envelope.classify(element), inner.kind == .request,
                   let id = inner.id, let method = inner.method else { continue }
-            if relay.inFlight.register(id, method: method) { ids.append(id) }
+            if sink.inFlight.register(id, method: method) { ids.append(id) }
         }
         let requests = ids
-        work.spawn { await relay.relayBatch(bytes, ids: requests) }
+        work.spawn { [channel, sink] in
+            for (id, error) in await channel.batch(bytes, ids: requests) { await sink.fail(id, with: error) }
+        }
     }
 
     private func writeLocalError(id: RequestID?, code: Int, message: String) async {
-        await relay.output.write(ErrorResponse.line(id: id, code: code, message: message,
-                                                    data: [("source", JSONString.quote("mcp-bridge"))]))
+        await sink.refuse(id: id, code: code, message: message)
     }
 
     /// Reads an id-shaped value (string or number) at `path`, as `RequestID` compares them.

@@ -1,5 +1,5 @@
-import Logging
 import BridgeWire
+import Logging
 
 /// `--protocol auto`: asking the server which era it speaks, the way the 2026-07-28 spec tells a dual-era client to.
 ///
@@ -8,11 +8,15 @@ import BridgeWire
 /// a discover result, silence) means the handshake era: the rule is a denylist, never keyed to one error code.
 /// The one exception is `-32022` naming versions: a mutual modern version is tried once, and a list of modern
 /// versions the bridge does not know is a real incompatibility. Failing to reach the server is no verdict at all.
-extension Relay {
+struct EraProbe: Sendable {
     /// How long a server may stay silent before the probe concludes it does not speak 2026-07-28.
-    static let probeTimeout: Duration = .seconds(10)
+    static let timeout: Duration = .seconds(10)
 
-    func probeServerEra() async -> Result<ServerEra, BridgeError> {
+    let mode: ProtocolMode
+    let channel: SessionChannel
+    let logger: Logger
+
+    func run() async -> Result<ServerEra, BridgeError> {
         var version = ProtocolVersions.latestModern
         for attempt in 0..<2 {
             let verdict = await probe(at: version, attempt: attempt)
@@ -34,7 +38,7 @@ extension Relay {
         return legacyVerdict(because: .legacy("no answer"))
     }
 
-    private enum ProbeVerdict {
+    private enum Verdict {
         case modern(DiscoverFacts)
         case retry(String)
         case legacy(String)
@@ -42,9 +46,9 @@ extension Relay {
         case incompatible([String])
     }
 
-    private func legacyVerdict(because verdict: ProbeVerdict) -> Result<ServerEra, BridgeError> {
+    private func legacyVerdict(because verdict: Verdict) -> Result<ServerEra, BridgeError> {
         let reason = if case .legacy(let reason) = verdict { reason } else { "no mutual version" }
-        guard translation.eras.mode != .modern else {
+        guard mode != .modern else {
             return .failure(BridgeError(.incompatibleProtocol, "--protocol modern, but the server does not speak "
                 + "MCP 2026-07-28 (server/discover: \(reason)); use --protocol auto or legacy"))
         }
@@ -52,52 +56,56 @@ extension Relay {
         return .success(.legacy)
     }
 
-    private func probe(at version: String, attempt: Int) async -> ProbeVerdict {
-        let box = ReplyBox()
-        let meta = #"{"\#(ProtocolVersions.MetaKey.protocolVersion)":"\#(version)","#
-            + #""\#(ProtocolVersions.MetaKey.clientCapabilities)":{},"#
-            + #""\#(ProtocolVersions.MetaKey.clientInfo)":{"name":"mcp-bridge","version":"\#(BridgeVersion.current)"}}"#
-        let text = #"{"jsonrpc":"2.0","id":"mcp-bridge-discover-\#(attempt)","method":"server/discover","params":{"_meta":"#
-            + meta + "}}"
-        let bytes = Array(text.utf8)
-        guard let envelope = try? Envelope.classify(bytes), let id = envelope.id else { return .legacy("internal") }
-        var discover = HostRequest(bytes: bytes, id: id, method: "server/discover",
+    private func probe(at version: String, attempt: Int) async -> Verdict {
+        let id = RequestID.string("mcp-bridge-discover-\(attempt)")
+        let bytes = JSONRPCMessage.request(id: id, method: "server/discover",
+                                           params: #"{"_meta":"# + ProtocolVersions.bridgeMeta(version: version) + "}")
+        guard let envelope = try? Envelope.classify(bytes) else { return .legacy("internal") }
+        let discover = HostRequest(bytes: bytes, id: id, method: "server/discover",
                                    modern: ModernRequest(bytes, envelope: envelope))
-        discover.delivery = .capture(box)
-        discover.intercept = { _ in true }  // whatever else the reply carries is not the host's
-        let request = discover
-        let failure: BridgeError? = await withTaskGroup(of: BridgeError??.self) { group in
+        let outcome: Result<ServerMessage?, BridgeError>? = await withTaskGroup(of: Result<ServerMessage?, BridgeError>?.self) { group in
             group.addTask {
                 do {
-                    try await self.exchangeWithRetries(request)
-                    return .some(nil)
+                    var reply: ServerMessage?
+                    // Whatever else the reply carries is not the host's.
+                    try await channel.call(discover) { message in
+                        guard message.envelope.kind == .response, message.envelope.id == id else { return false }
+                        reply = message
+                        return true
+                    }
+                    return .success(reply)
                 } catch let error as BridgeError {
-                    return .some(error)
+                    return .failure(error)
                 } catch {
-                    return .some(BridgeError(.protocolViolation, "server/discover failed: \(error)"))
+                    return .failure(BridgeError(.protocolViolation, "server/discover failed: \(error)"))
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: Self.probeTimeout)
+                try? await Task.sleep(for: Self.timeout)
                 return nil
             }
             let first = await group.next() ?? nil
             group.cancelAll()
-            return first ?? BridgeError(.timedOut, "no answer to server/discover within \(Self.probeTimeout)")
+            return first
         }
-        if let failure {
+        switch outcome {
+        case nil:
+            return .legacy(BridgeError(.timedOut, "no answer to server/discover within \(Self.timeout)").description)
+        case .failure(let failure):
             switch failure.code {
             case .connectFailed, .tls, .unauthorized, .shuttingDown: return .unreachable(failure)
             default: return .legacy(failure.description)
             }
+        case .success(nil):
+            return .legacy("no response")
+        case .success(let reply?):
+            if let facts = DiscoverFacts(reply) { return .modern(facts) }
+            return Self.verdict(onError: reply)
         }
-        guard let reply = box.message else { return .legacy("no response") }
-        if let facts = DiscoverFacts(reply) { return .modern(facts) }
-        return Self.verdict(onError: reply)
     }
 
     /// A JSON-RPC error to the probe: `-32022` names versions; anything else means the handshake era.
-    private static func verdict(onError reply: ServerMessage) -> ProbeVerdict {
+    private static func verdict(onError reply: ServerMessage) -> Verdict {
         guard reply.envelope.isError,
               Envelope.number(atPath: ["error", "code"], in: reply.bytes) == UnsupportedVersion.code,
               let supported = UnsupportedVersion.supported(in: reply.bytes) else {

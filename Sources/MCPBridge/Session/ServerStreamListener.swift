@@ -10,17 +10,17 @@ import BridgeRuntime
 /// Otherwise it reconnects with `Last-Event-ID`, waiting the server's `retry` or a doubling delay capped at 30 s,
 /// so a server that keeps closing the stream never sees a busy loop.
 final class ServerStreamListener: Sendable {
-    private let relay: Relay
+    private let channel: SessionChannel
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    init(relay: Relay) {
-        self.relay = relay
+    init(channel: SessionChannel) {
+        self.channel = channel
     }
 
     func start() {
         task.withLock { task in
             guard task == nil else { return }
-            task = Task { [relay] in await Self.listen(relay) }
+            task = Task { [channel] in await Self.listen(channel) }
         }
     }
 
@@ -28,24 +28,25 @@ final class ServerStreamListener: Sendable {
         task.withLock { $0?.cancel() }
     }
 
-    private static func listen(_ relay: Relay) async {
+    private static func listen(_ channel: SessionChannel) async {
+        let logger = channel.http.logger
         var lastEventID: String?
         var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
         while !Task.isCancelled {
-            let snapshot = await relay.session.snapshot()
+            let snapshot = await channel.session.snapshot()
             guard snapshot.sessionID != nil else { return }
-            let get = relay.endpoint.listen(session: snapshot, lastEventID: lastEventID)
             var delay = backoff.next()
             do {
-                let outcome = try await relay.endpoint.send(get, ExchangeContext(label: "GET stream")) { response in
-                    try await read(&response, relay: relay)
+                let outcome = try await channel.http.listen(session: snapshot, lastEventID: lastEventID,
+                                                            label: "GET stream") { response in
+                    try await read(&response, channel: channel.http)
                 }
                 switch outcome {
                 case .unsupported:
-                    relay.logger.debug("the server offers no GET stream (405)")
+                    logger.debug("the server offers no GET stream (405)")
                     return
                 case .refused(let status):
-                    relay.logger.debug("GET stream refused", metadata: ["http.status": "\(status)"])
+                    logger.debug("GET stream refused", metadata: ["http.status": "\(status)"])
                 case .ended(let summary, let received):
                     lastEventID = summary.lastEventID ?? lastEventID
                     if received { backoff.reset() }
@@ -53,7 +54,7 @@ final class ServerStreamListener: Sendable {
                 }
             } catch {
                 if Task.isCancelled { return }
-                relay.logger.debug("GET stream broke", metadata: ["error": "\(error)"])
+                logger.debug("GET stream broke", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: delay)
         }
@@ -65,16 +66,16 @@ final class ServerStreamListener: Sendable {
         case ended(ReplySummary, received: Bool)
     }
 
-    private static func read(_ response: inout HTTPResponse, relay: Relay) async throws -> Outcome {
+    private static func read(_ response: inout HTTPResponse, channel: StreamableHTTPChannel) async throws -> Outcome {
         if response.status == 405 { return .unsupported }
         guard response.status == 200, ReplyReader.format(of: response.head) == .eventStream else {
             return .refused(status: response.status)
         }
-        relay.logger.debug("GET stream open")
+        channel.logger.debug("GET stream open")
         var received = false
-        let summary = try await relay.reader.read(.eventStream, from: &response) { message in
+        let summary = try await channel.reader.read(.eventStream, from: &response) { message in
             received = true
-            await relay.route(message)
+            await channel.inbound.deliver(message)
         }
         return .ended(summary, received: received)
     }

@@ -1,27 +1,29 @@
 import BridgeHTTP
+import BridgeRuntime
 
-extension Relay {
+extension SessionChannel {
     /// Keeps waiting for a response whose POST stream the server closed after an event id (2025-11-25 polling):
     /// GET with `Last-Event-ID`, honouring `retry`, a bounded number of times without progress.
-    func resume(_ request: HostRequest, after lastEventID: String, retry: Int?) async throws -> Bool {
+    func resume(after lastEventID: String, retry: Int?, answering request: HostRequest,
+                onMessage: ReplyHandler) async throws -> Bool {
         var cursor = lastEventID
-        var delay = retry ?? 1000
+        var delay: Duration = .milliseconds(retry ?? 1000)
         var attemptsWithoutProgress = 0
-        while attemptsWithoutProgress < 5 && inFlightContains(request.id) {
-            try await Task.sleep(for: .milliseconds(min(delay, 30_000)))
+        while attemptsWithoutProgress < 5 && isOwed(request.id) {
+            try await Task.sleep(for: min(delay, .seconds(30)))
             attemptsWithoutProgress += 1
-            let get = endpoint.listen(session: await session.snapshot(), lastEventID: cursor)
-            let context = ExchangeContext(label: "GET resume", requestID: "\(request.id)")
             var answered = false
             var headArrived = false  // a GET that fails before its head ends the resume; a broken stream is thrown
             let summary: ReplySummary?
             do {
-                summary = try await endpoint.send(get, context) { response in
+                summary = try await http.listen(session: await session.snapshot(), lastEventID: cursor,
+                                                label: "GET resume") { response in
                     headArrived = true
-                    let head = response.head
-                    guard head.status == 200, ReplyReader.format(of: head) == .eventStream else { return nil }
-                    return try await reader.read(.eventStream, from: &response) {
-                        if await route($0, answering: request, head: head) { answered = true }
+                    guard response.status == 200, ReplyReader.format(of: response.head) == .eventStream else {
+                        return nil
+                    }
+                    return try await http.reader.read(.eventStream, from: &response) {
+                        if try await onMessage($0) { answered = true }
                     }
                 }
             } catch where !headArrived {
@@ -33,7 +35,7 @@ extension Relay {
                 cursor = next
                 attemptsWithoutProgress = 0
             }
-            delay = summary.retry ?? delay
+            delay = summary.retry.map { .milliseconds($0) } ?? delay
         }
         return false
     }

@@ -10,6 +10,13 @@ enum ProtocolVersions {
 
     static func isHandshake(_ version: String) -> Bool { handshake.contains(version) }
 
+    /// The 2026-07-28 `_meta` of a request the bridge sends on its own behalf (the era probe, `check`): `version`,
+    /// no client capabilities, and mcp-bridge as the client (`clientName` names which part of it).
+    static func bridgeMeta(version: String, clientName: String = "mcp-bridge") -> String {
+        #"{"\#(MetaKey.protocolVersion)":"\#(version)","\#(MetaKey.clientCapabilities)":{},"#
+            + #""\#(MetaKey.clientInfo)":{"name":"\#(clientName)","version":"\#(BridgeVersion.current)"}}"#
+    }
+
     /// `_meta` keys every 2026-07-28 request carries (`basic/index.mdx` §_meta).
     enum MetaKey {
         static let protocolVersion = "io.modelcontextprotocol/protocolVersion"

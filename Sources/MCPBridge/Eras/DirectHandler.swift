@@ -1,0 +1,51 @@
+import BridgeRuntime
+import BridgeWire
+import Logging
+
+/// The host and the server speak the same era: requests go out as the host wrote them, answers come back as the
+/// server wrote them (only `tools/list` is adapted, see `ReplyRouting.adapt`).
+struct DirectHandler: Sendable {
+    let channel: any ServerChannel
+    let routing: ReplyRouting
+
+    func handle(_ request: HostRequest) async throws {
+        if request.method == "subscriptions/listen", request.modern != nil {
+            try await listen(request)
+        } else {
+            try await call(request)
+        }
+    }
+
+    private func call(_ request: HostRequest) async throws {
+        try await channel.call(request) { message in
+            await routing.route(message, of: request) { answer in
+                await routing.sink.answer(request.id, bytes: answer.bytes)
+            }
+        }
+    }
+
+    /// A 2026-07-28 `subscriptions/listen`: one long-lived POST whose notifications reach the host as they arrive.
+    ///
+    /// When the stream drops without a result (a replica restarting, a proxy timing out an idle connection), the
+    /// host would only learn of it by silence, so the bridge listens again under the same id, with a backoff
+    /// that doubles up to 30 s (back to 1 s after a stream that lived 30 s), and says so on stderr. It ends when
+    /// the server sends the listen's result or the host cancels it.
+    func listen(_ request: HostRequest, onMessage: ReplyHandler? = nil) async throws {
+        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
+        while true {
+            let started = ContinuousClock.now
+            do {
+                if let onMessage { return try await channel.call(request, onMessage: onMessage) }
+                return try await call(request)
+            } catch let error as BridgeError where RetryPolicy.isTransient(error) {
+                try Task.checkCancellation()
+                if ContinuousClock.now - started >= .seconds(30) { backoff.reset() }
+                let delay = backoff.next()
+                routing.logger.warning("subscription stream dropped; listening again", metadata: [
+                    "mcp.id": "\(request.id)", "retry.delay_ms": "\(delay.milliseconds)", "error": "\(error.message)",
+                ])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import BridgeWire
+import Logging
+
+/// The only way anything reaches the host's stdout.
+///
+/// Answers go through `InFlightTable.claim` here and nowhere else, which is what makes "exactly one answer per
+/// request" hold whichever path (response, error, timeout, shutdown) gets there first. Everything else the host
+/// receives (server notifications and requests, the bridge's own questions) is written as the one line it is.
+final class ReplySink: Sendable {
+    let inFlight: InFlightTable
+    private let output: StdoutWriter
+    private let logger: Logger
+
+    init(inFlight: InFlightTable, output: StdoutWriter, logger: Logger) {
+        self.inFlight = inFlight
+        self.output = output
+        self.logger = logger
+    }
+
+    /// Whether `id` still waits for its answer (not answered, not cancelled).
+    func isOwed(_ id: RequestID) -> Bool {
+        inFlight.method(of: id) != nil
+    }
+
+    /// Writes a response as the answer to `id`, under `id` even when the bridge sent the request under another;
+    /// false when `id` was already answered or cancelled.
+    @discardableResult
+    func answer(_ id: RequestID, with reply: ServerMessage) async -> Bool {
+        var bytes = reply.bytes
+        if reply.envelope.id != id, let renamed = MessageSplice.replacingID(in: bytes, with: id) { bytes = renamed }
+        return await answer(id, bytes: bytes)
+    }
+
+    /// Writes `bytes`, a response already carrying `id`, as the answer to `id`.
+    @discardableResult
+    func answer(_ id: RequestID, bytes: [UInt8]) async -> Bool {
+        guard inFlight.claim(id) else {
+            logger.debug("dropped a response nobody waits for", metadata: ["mcp.id": "\(id)"])
+            return false
+        }
+        await output.write(OutputLine.flatten(bytes))
+        return true
+    }
+
+    /// Answers `id` with a result the bridge composed (`result` is JSON text).
+    @discardableResult
+    func answer(_ id: RequestID, result: String) async -> Bool {
+        guard inFlight.claim(id) else { return false }
+        await output.write(Array(#"{"jsonrpc":"2.0","id":\#(id.json),"result":\#(result)}"#.utf8))
+        return true
+    }
+
+    /// Answers `id` with the bridge's error, unless someone already answered or the host cancelled.
+    func fail(_ id: RequestID, with error: BridgeError) async {
+        guard inFlight.claim(id) else { return }
+        logger.debug("request failed", metadata: ["mcp.id": "\(id)", "error.code": "\(error.code.rawValue)"])
+        await output.write(ErrorResponse.line(id: id, error: error))
+    }
+
+    /// Answers `id` with a JSON-RPC error of the protocol's own (not the bridge's table), e.g. -32022.
+    func fail(_ id: RequestID, code: Int, message: String, data: [(String, String)]) async {
+        guard inFlight.claim(id) else { return }
+        await output.write(ErrorResponse.line(id: id, code: code, message: message, data: data))
+    }
+
+    /// Refuses a line that never became a request in flight (not JSON-RPC, a reused id, a hidden tool).
+    func refuse(id: RequestID?, code: Int, message: String) async {
+        await output.write(ErrorResponse.line(id: id, code: code, message: message,
+                                              data: [("source", JSONString.quote("mcp-bridge"))]))
+    }
+
+    /// A server response outside any call the bridge reads itself: written if its id is still owed an answer.
+    func deliverResponse(_ message: ServerMessage) async {
+        guard let id = message.envelope.id else {
+            logger.warning("dropped a server error without an id",
+                           metadata: ["body": "\(BridgeError.excerpt(message.bytes, limit: 200))"])
+            return
+        }
+        await answer(id, bytes: message.bytes)
+    }
+
+    /// A 2025-03-26 batch reply, written as the one line it is; its responses answer their requests.
+    func deliverBatch(_ message: ServerMessage) async {
+        for range in message.envelope.batchElements {
+            if let inner = try? Envelope.classify(message.bytes, range: range), inner.kind == .response,
+               let id = inner.id {
+                _ = inFlight.claim(id)
+            }
+        }
+        await output.write(OutputLine.flatten(message.bytes))
+    }
+
+    /// A server request or notification for the host, or a message the bridge itself sends it (a question, an
+    /// acknowledgement, a cancellation): written as is.
+    func send(_ message: [UInt8]) async {
+        await output.write(OutputLine.flatten(message))
+    }
+}
