@@ -1,8 +1,8 @@
+import BridgeRuntime
 import CCurl
 
 #if canImport(Glibc)
 import Glibc
-import BridgeRuntime
 #endif
 
 /// The driver thread's wait: one `poll(2)` over libcurl's sockets, the wake-up pipe and watched descriptors, then

@@ -1,9 +1,9 @@
+import BridgeRuntime
 import CCurl
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import BridgeRuntime
 #endif
 
 /// Runs every HTTP transfer of the process on one libcurl multi handle, so connections are pooled and reused.
@@ -71,10 +71,9 @@ package final class CurlDriver: EventLoop, @unchecked Sendable {
     /// Driver thread only: run before every `poll` (see `beforeEachWait`).
     var waitHooks: [@Sendable () -> Void] = []
 
-    /// Process-wide libcurl initialisation: a Swift global is initialised exactly once, thread-safely.
-    private static let globalInit: Void = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-    }()
+    /// Process-wide libcurl initialisation: a Swift global is initialised exactly once, thread-safely. Its result
+    /// is kept: after a failure every transfer fails with it rather than with whatever libcurl does uninitialised.
+    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
     package init() {
         _ = Self.globalInit
@@ -111,11 +110,15 @@ package final class CurlDriver: EventLoop, @unchecked Sendable {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         let channel = TransferChannel { [weak self] in self?.submit(.cancel(id)) }
         let stream = channel.makeStream()
-        guard let transfer = Transfer(id: id, request: request, headers: headerLists.list(for: request.headers),
-                                      quickAck: quickAck, pool: handles,
-                                      continuation: channel) else {
-            channel.finish(throwing: CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed",
-                                               connected: false))
+        let transfer: Transfer
+        do {
+            guard Self.globalInit == CURLE_OK else {
+                throw CurlError(code: Self.globalInit, message: "curl_global_init failed", connected: false)
+            }
+            transfer = try Transfer(id: id, request: request, headers: headerLists.list(for: request.headers),
+                                    quickAck: quickAck, pool: handles, continuation: channel)
+        } catch {
+            channel.finish(throwing: error)
             return TransferStream(events: stream, acknowledge: { _ in })
         }
         submit(.start(transfer))

@@ -7,6 +7,7 @@ package struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     private enum Storage: Sendable {
         case transfer(CurlError)
         case closedBeforeHead
+        case refused(String)
     }
 
     private let storage: Storage
@@ -17,6 +18,11 @@ package struct HTTPClientError: Error, Sendable, CustomStringConvertible {
 
     /// The connection closed cleanly before a response head arrived.
     package static let closedBeforeHead = HTTPClientError(storage: .closedBeforeHead)
+
+    /// Nothing reached the server: the connection was refused (for clients other than libcurl, e.g. a fake).
+    package static func connectionRefused(_ reason: String) -> HTTPClientError {
+        HTTPClientError(storage: .refused(reason))
+    }
 
     private init(storage: Storage) {
         self.storage = storage
@@ -29,7 +35,10 @@ package struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Failed before any byte could reach the server: safe to send again, to any replica.
-    package var failedToConnect: Bool { underlying?.failedToConnect ?? false }
+    package var failedToConnect: Bool {
+        if case .refused = storage { return true }
+        return underlying?.failedToConnect ?? false
+    }
 
     package var isTLSFailure: Bool { underlying?.isTLSFailure ?? false }
 
@@ -37,7 +46,11 @@ package struct HTTPClientError: Error, Sendable, CustomStringConvertible {
 
     /// libcurl's explanation, or what happened in words.
     package var message: String {
-        underlying?.message ?? "the connection closed before the server sent an HTTP response"
+        switch storage {
+        case .transfer(let error): error.message
+        case .closedBeforeHead: "the connection closed before the server sent an HTTP response"
+        case .refused(let reason): reason
+        }
     }
 
     package var description: String { underlying?.description ?? message }

@@ -13,6 +13,15 @@ package struct HTTPResponse: Sendable {
         self.acknowledgement = acknowledge
     }
 
+    /// A response that is already complete, for clients that do not go to the network (tests' fake clients).
+    package init(status: Int, headers: [(name: String, value: String)] = [], body: [[UInt8]] = []) {
+        let channel = TransferChannel(onCancel: {})
+        for chunk in body { channel.yield(.body(chunk)) }
+        channel.finish()
+        self.init(head: HTTPResponseHead(status: status, httpVersion: "1.1", headers: headers),
+                  events: channel.makeStream().makeAsyncIterator(), acknowledge: { _ in })
+    }
+
     package var status: Int { head.status }
 
     /// The next body chunk, nil at the end of the body.

@@ -1,8 +1,8 @@
+import BridgeRuntime
 import CCurl
 
 #if canImport(Glibc)
 import Glibc
-import BridgeRuntime
 #endif
 
 /// One libcurl easy handle and everything that must outlive it: header list, error buffer, request body.
@@ -44,9 +44,12 @@ package final class Transfer: @unchecked Sendable {
     /// A held JSON body larger than this is delivered as it arrives instead (with backpressure).
     static let holdLimit = 1 << 20
 
-    init?(id: Int, request: HTTPRequest, headers: HeaderList, quickAck: QuickAck, pool: EasyHandlePool,
-          continuation: TransferChannel) {
-        guard let handle = pool.take() else { return nil }
+    /// Fails when no easy handle can be had, or when libcurl refuses a setting the bridge's security rests on.
+    init(id: Int, request: HTTPRequest, headers: HeaderList, quickAck: QuickAck, pool: EasyHandlePool,
+         continuation: TransferChannel) throws(CurlError) {
+        guard let handle = pool.take() else {
+            throw CurlError(code: CURLE_OUT_OF_MEMORY, message: "curl_easy_init failed", connected: false)
+        }
         self.headerList = headers
         self.expectedBodyLimit = request.expectedBodyLimit
         self.id = id
@@ -56,7 +59,11 @@ package final class Transfer: @unchecked Sendable {
         self.continuation = continuation
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        configure(request)
+        if let (option, code) = configure(request) {
+            throw CurlError(code: code, message: "libcurl refused \(option), which mcp-bridge needs for a safe "
+                + "connection; check the libcurl build (it must support http, https and TLS verification)",
+                            connected: false)
+        }
     }
 
     /// The driver releases a transfer only after removing its handle from the multi handle, so the handle can go
@@ -66,13 +73,20 @@ package final class Transfer: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    private func configure(_ request: HTTPRequest) {
+    /// Sets every option of `request` on the handle; returns the first security-relevant option libcurl refused
+    /// (the URL, allowed protocols, redirects, TLS verification and credentials, the proxy rule). The rest only
+    /// tune the transfer, and a libcurl without one of them still transfers correctly.
+    private func configure(_ request: HTTPRequest) -> (String, CURLcode)? {
         let h = handle
+        var refused: (String, CURLcode)?
+        func require(_ option: String, _ code: CURLcode) {
+            if code != CURLE_OK, refused == nil { refused = (option, code) }
+        }
         // `withCString` lends the string's own bytes; passing a `String` as a C string argument copies it first.
-        _ = request.url.withCString { ccurl_easy_setopt_string(h, CURLOPT_URL, $0) }
+        require("CURLOPT_URL", request.url.withCString { ccurl_easy_setopt_string(h, CURLOPT_URL, $0) })
         ccurl_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
-        ccurl_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
-        ccurl_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
+        require("CURLOPT_PROTOCOLS_STR", ccurl_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https"))
+        require("CURLOPT_FOLLOWLOCATION", ccurl_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0))
         ccurl_easy_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.milliseconds)
         // "" = every encoding this libcurl decodes (gzip, deflate, br, zstd here).
         if request.acceptCompressed { ccurl_easy_setopt_string(h, CURLOPT_ACCEPT_ENCODING, "") }
@@ -85,18 +99,10 @@ package final class Transfer: @unchecked Sendable {
         ccurl_easy_setopt_long(h, CURLOPT_TCP_NODELAY, 1)
         // A retry must be free to reach another replica behind a load balancer, not the connection that failed.
         if request.freshConnection { ccurl_easy_setopt_long(h, CURLOPT_FRESH_CONNECT, 1) }
-        ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0)
-        ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0)
-        if let ca = request.tls.caBundlePath { _ = ca.withCString { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, $0) } }
-        if let cert = request.tls.clientCertificatePath {
-            _ = cert.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLCERT, $0) }
-        }
-        if let key = request.tls.clientKeyPath {
-            _ = key.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLKEY, $0) }
-        }
+        configureTLS(request.tls, require)
         ccurl_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
         // An empty proxy string stops libcurl from reading proxy variables from the environment.
-        if !request.useEnvironmentProxy { ccurl_easy_setopt_string(h, CURLOPT_PROXY, "") }
+        if !request.useEnvironmentProxy { require("CURLOPT_PROXY", ccurl_easy_setopt_string(h, CURLOPT_PROXY, "")) }
         ccurl_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headerList.pointer)
         switch request.method {
         case .get:
@@ -119,6 +125,23 @@ package final class Transfer: @unchecked Sendable {
         ccurl_easy_setopt_data_callback(h, CURLOPT_HEADERFUNCTION, Transfer.onHeader)
         ccurl_easy_setopt_pointer(h, CURLOPT_SOCKOPTDATA, Unmanaged.passUnretained(quickAck).toOpaque())
         ccurl_easy_setopt_sockopt_callback(h, QuickAck.onSocketOpened)
+        return refused
+    }
+
+    /// TLS verification (on unless the user said `--insecure`), a private CA, a client certificate.
+    private func configureTLS(_ tls: TLSOptions, _ require: (String, CURLcode) -> Void) {
+        let h = handle
+        require("CURLOPT_SSL_VERIFYPEER", ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYPEER, tls.verifyPeer ? 1 : 0))
+        require("CURLOPT_SSL_VERIFYHOST", ccurl_easy_setopt_long(h, CURLOPT_SSL_VERIFYHOST, tls.verifyPeer ? 2 : 0))
+        if let ca = tls.caBundlePath {
+            require("CURLOPT_CAINFO", ca.withCString { ccurl_easy_setopt_string(h, CURLOPT_CAINFO, $0) })
+        }
+        if let cert = tls.clientCertificatePath {
+            require("CURLOPT_SSLCERT", cert.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLCERT, $0) })
+        }
+        if let key = tls.clientKeyPath {
+            require("CURLOPT_SSLKEY", key.withCString { ccurl_easy_setopt_string(h, CURLOPT_SSLKEY, $0) })
+        }
     }
 
     private func setHTTPVersion(_ preference: HTTPVersionPreference, secure: Bool) {

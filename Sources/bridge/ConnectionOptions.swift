@@ -1,10 +1,10 @@
+import BridgeHTTP
 import ArgumentParser
 import Logging
 import MCPBridge
 
 #if canImport(Glibc)
 import Glibc
-import BridgeHTTP
 #endif
 
 /// Flags shared by relaying and `check`: where the server is and how to reach it.

@@ -13,7 +13,8 @@ struct EraProbe: Sendable {
     static let timeout: Duration = .seconds(10)
 
     let mode: ProtocolMode
-    let channel: SessionChannel
+    /// Streamable HTTP, never the 2024-11-05 transport (which exists only in the handshake era).
+    let channel: any ServerChannel
     let logger: Logger
 
     func run() async -> Result<ServerEra, BridgeError> {

@@ -19,7 +19,9 @@ struct LegacyHostTranslator: Sendable {
     /// How many `input_required` rounds one call may take before the bridge gives up on it.
     static let maxInputRounds = 16
 
-    let channel: SessionChannel
+    /// Streamable HTTP (a 2026-07-28 server has no other transport).
+    let channel: any ServerChannel
+    let session: SessionState
     let routing: ReplyRouting
     let direct: DirectHandler
     /// A 2025 host's `initialize` facts, for the `_meta` of its requests to a 2026-07-28 server.
@@ -51,7 +53,7 @@ struct LegacyHostTranslator: Sendable {
             }
             await sink.answer(request.id, result: "{}")
         default:
-            await channel.session.handshakeSettled()  // requests piped behind initialize need the facts it brings
+            await session.handshakeSettled()  // requests piped behind initialize need the facts it brings
             try await translatedCall(request, facts: facts)
         }
     }

@@ -49,16 +49,23 @@ public struct BridgeError: Error, Sendable, CustomStringConvertible {
     public let httpStatus: Int?
     /// Up to 1 KiB of the server's response body, for diagnosis.
     public let bodyExcerpt: String?
-    /// Whether the request may have reached the server (decides whether re-sending is safe).
-    var mayHaveReachedServer = true
-    /// The server's `Retry-After`, when it sent one.
-    var retryAfter: Duration?
+    /// Retry facts, fixed when the error is made (the one who saw the failure knows them):
+    /// whether the request may have reached the server (decides whether re-sending is safe) …
+    let mayHaveReachedServer: Bool
+    /// … and the server's `Retry-After`, when it sent one.
+    let retryAfter: Duration?
+    /// What failed underneath, for logs: libcurl's error inside an `HTTPClientError`, say.
+    public let underlyingError: (any Error & Sendable)?
 
-    init(_ code: Code, _ message: String, httpStatus: Int? = nil, body: [UInt8]? = nil) {
+    init(_ code: Code, _ message: String, httpStatus: Int? = nil, body: [UInt8]? = nil,
+         mayHaveReachedServer: Bool = true, retryAfter: Duration? = nil, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
         self.bodyExcerpt = body.flatMap { $0.isEmpty ? nil : Self.excerpt($0) }
+        self.mayHaveReachedServer = mayHaveReachedServer
+        self.retryAfter = retryAfter
+        self.underlyingError = underlying
     }
 
     public var description: String {
@@ -77,12 +84,18 @@ public struct BridgeError: Error, Sendable, CustomStringConvertible {
 }
 
 extension BridgeError {
-    static func connectFailed(_ detail: String) -> BridgeError {
+    /// The server could not be reached; `reached` false when nothing can have arrived (refused, DNS, connect
+    /// timeout), which makes any request safe to send again.
+    static func connectFailed(_ detail: String, reached: Bool = true,
+                              underlying: (any Error & Sendable)? = nil) -> BridgeError {
         BridgeError(.connectFailed, "cannot reach the MCP server: \(detail); check the URL, that the server is running, "
-            + "and any proxy or firewall in between")
+            + "and any proxy or firewall in between", mayHaveReachedServer: reached, underlying: underlying)
     }
 
-    static func httpStatus(_ status: Int, body: [UInt8]) -> BridgeError {
+    /// An HTTP error status without a JSON-RPC answer for the request; `serverSaid` is the `error.message` of a
+    /// JSON-RPC error the body held for another id, `retryAfter` the server's `Retry-After`.
+    static func httpStatus(_ status: Int, body: [UInt8], serverSaid: String? = nil,
+                           retryAfter: Duration? = nil) -> BridgeError {
         let hint = switch status {
         case 401, 403: "the server refused our credentials: check the --header values (e.g. Authorization)"
         case 404: "the URL path was not found: check the MCP endpoint path"
@@ -94,10 +107,10 @@ extension BridgeError {
         default: status >= 500 ? "the server failed; try again or check its logs" : "the server rejected the request"
         }
         let code: Code = (status == 401 || status == 403) ? .unauthorized : .httpStatus
-        var error = BridgeError(code, "MCP server answered HTTP \(status): \(hint)", httpStatus: status, body: body)
         // 503 and 429 mean the request was turned away, not processed.
-        error.mayHaveReachedServer = status != 503 && status != 429
-        return error
+        return BridgeError(code, "MCP server answered HTTP \(status): \(hint)" + (serverSaid.map { " (server said: \($0))" } ?? ""),
+                           httpStatus: status, body: body, mayHaveReachedServer: status != 503 && status != 429,
+                           retryAfter: retryAfter)
     }
 
     /// Maps a libcurl failure to the table, keeping libcurl's own explanation.
@@ -105,24 +118,23 @@ extension BridgeError {
     /// expiry reads as -32001 with that limit (not "cannot reach").
     static func transport(_ error: HTTPClientError, requestTimeout: Duration?) -> BridgeError {
         if error.failedToConnect {
-            var failure = BridgeError.connectFailed(error.message)
-            failure.mayHaveReachedServer = false
-            return failure
+            return .connectFailed(error.message, reached: false, underlying: error)
         }
         if error.isTLSFailure {
             return BridgeError(.tls, "TLS failure talking to the MCP server: \(error.message); check the certificate "
-                + "(a private CA needs --cacert)")
+                + "(a private CA needs --cacert)", underlying: error)
         }
         if error.isTimeout {
             let limit = requestTimeout.map { " (\($0.formatted))" } ?? ""
             return BridgeError(.timedOut, "no answer within --request-timeout\(limit); the request was cancelled "
-                + "upstream. Raise --request-timeout if the tool is slow")
+                + "upstream. Raise --request-timeout if the tool is slow", underlying: error)
         }
         if error.underlying == nil {
-            return BridgeError(.streamEnded, "the connection closed before the server sent an HTTP response")
+            return BridgeError(.streamEnded, "the connection closed before the server sent an HTTP response",
+                               underlying: error)
         }
         return BridgeError(.streamEnded, "the connection to the MCP server broke before the response arrived: "
-            + "\(error.message); the request may or may not have run, retry if it is safe")
+            + "\(error.message); the request may or may not have run, retry if it is safe", underlying: error)
     }
 }
 

@@ -1,11 +1,11 @@
+import BridgeHTTP
+import BridgeRuntime
 import Dispatch
 import Logging
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import BridgeHTTP
-import BridgeRuntime
 #endif
 
 /// The stdio ⇄ MCP server relay: reads the host's stdin until it ends, relays every message, then drains. Its `run`
@@ -58,9 +58,11 @@ public final class Bridge: Sendable {
         driver.beforeEachWait { output.flushRound() }
         let parts = Parts(configuration: configuration, driver: driver, output: output, logger: logger)
         let work = WorkTracker(executor: driver)
+        let listener = parts.listener
         let router = Router(eras: parts.eras, sink: parts.sink, channel: parts.selector, tools: parts.tools,
                             maxMessageBytes: configuration.maxMessageBytes, logger: logger, work: work,
-                            listener: parts.listener, permits: RequestPermits(limit: configuration.maxInFlight),
+                            startServerStream: { listener.start() },
+                            permits: RequestPermits(limit: configuration.maxInFlight),
                             admission: RequestPermits(limit: configuration.maxInFlight * 4))
         _ = SignalWatcher { stop.yield(.signal($0)) }
 

@@ -41,7 +41,7 @@ extension Bridge {
                 eras: EraState(mode: configuration.protocolMode, transport: configuration.transport),
                 probe: EraProbe(mode: configuration.protocolMode, channel: session, logger: logger),
                 direct: direct,
-                legacyHost: LegacyHostTranslator(channel: session, routing: routing, direct: direct),
+                legacyHost: LegacyHostTranslator(channel: session, session: state, routing: routing, direct: direct),
                 modernHost: ModernHostTranslator(channel: selector, session: state, routing: routing,
                                                  startServerStream: { listener.start() }),
                 channel: selector, session: state)

@@ -14,7 +14,8 @@ struct Router: Sendable {
     let maxMessageBytes: Int
     let logger: Logger
     let work: WorkTracker
-    let listener: ServerStreamListener
+    /// Opens the server's GET stream once the host's handshake with a legacy server is complete.
+    let startServerStream: @Sendable () -> Void
     /// `--max-in-flight`: requests relayed at once.
     let permits: RequestPermits
     /// Requests admitted (relayed or waiting); past this the pump itself waits, so a burst stays bounded in memory.
@@ -102,7 +103,7 @@ struct Router: Sendable {
             }
             await eras.session.rememberInitialized(bytes)
             let status = await channel.send(bytes, what: method)
-            if let status, (200..<300).contains(status) { listener.start() }
+            if let status, (200..<300).contains(status) { startServerStream() }
         case "notifications/cancelled":
             let id = Self.requestID(atPath: ["params", "requestId"], in: bytes)
             let entry = id.flatMap { sink.inFlight.cancel($0) }

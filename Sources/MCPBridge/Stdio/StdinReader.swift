@@ -1,7 +1,7 @@
-#if canImport(Glibc)
-import Glibc
 import BridgeWire
 import BridgeRuntime
+#if canImport(Glibc)
+import Glibc
 #endif
 
 /// Reads the host's stdin on the event loop's thread (`EventLoop.watch`; the HTTP driver's) and yields lines.

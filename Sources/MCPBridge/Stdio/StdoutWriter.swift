@@ -1,9 +1,9 @@
+import BridgeRuntime
 import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import BridgeRuntime
 #endif
 
 /// The single writer of stdout: whole JSON-RPC lines, in order, never interleaved.

@@ -278,10 +278,8 @@ final class LegacySSEChannel: ServerChannel {
     }
 
     private static func sessionGone() -> BridgeError {
-        var error = BridgeError(.sessionExpired, "the server no longer knows the SSE session (HTTP 404 on POST) and "
-            + "a new one could not be established", httpStatus: 404)
-        error.mayHaveReachedServer = false
-        return error
+        BridgeError(.sessionExpired, "the server no longer knows the SSE session (HTTP 404 on POST) and a new one "
+            + "could not be established", httpStatus: 404, mayHaveReachedServer: false)
     }
 
     private static func streamDropped(_ request: HostRequest, repeatable: Bool) -> BridgeError {

@@ -150,9 +150,8 @@ final class LegacySSETransport: Sendable {
         case .idle: readiness.resolve(token, with: .failed(BridgeError.connectFailed("the SSE stream is not open")))
         case .connecting: break
         }
-        var late = BridgeError(.connectFailed, "the server's 2024-11-05 SSE stream is down and did not come back "
-            + "within \(limit.formatted); check that the server is running")
-        late.mayHaveReachedServer = false
+        let late = BridgeError(.connectFailed, "the server's 2024-11-05 SSE stream is down and did not come back "
+            + "within \(limit.formatted); check that the server is running", mayHaveReachedServer: false)
         return await readiness.wait(token, timeout: limit, timedOut: .failed(late), cancelled: .cancelled)
     }
 

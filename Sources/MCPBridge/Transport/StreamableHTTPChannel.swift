@@ -83,13 +83,16 @@ struct StreamableHTTPChannel: Sendable {
     ) async throws -> CallEnd {
         let head = response.head
         let body = await response.collect(upTo: 1 << 20)
-        var error = BridgeError.httpStatus(head.status, body: body)
-        if sessionLost {
-            error = BridgeError(.sessionExpired, "the server did not know the session even right after mcp-bridge "
+        let envelope = (try? Envelope.classify(body)).flatMap { $0.kind == .response ? $0 : nil }
+        let serverSaid = envelope.flatMap { _ in Envelope.string(atPath: ["error", "message"], in: body) }
+        let retryAfter = head.value(for: "retry-after").flatMap { Int($0.trimmingSpaces()) }.map { Duration.seconds($0) }
+        let error = sessionLost
+            ? BridgeError(.sessionExpired, "the server did not know the session even right after mcp-bridge "
                 + "re-initialized it (HTTP 404); stateful server replicas behind a load balancer need sticky "
-                + "sessions (route by Mcp-Session-Id), or use a stateless server", httpStatus: 404, body: body)
-        }
-        if let envelope = try? Envelope.classify(body), envelope.kind == .response {
+                + "sessions (route by Mcp-Session-Id), or use a stateless server"
+                + (serverSaid.map { " (server said: \($0))" } ?? ""), httpStatus: 404, body: body, retryAfter: retryAfter)
+            : BridgeError.httpStatus(head.status, body: body, serverSaid: serverSaid, retryAfter: retryAfter)
+        if let envelope {
             if request.modern != nil, head.status == 400,
                Envelope.number(atPath: ["error", "code"], in: body) == HeaderMismatch.code {
                 throw HeaderMismatch(error: error)
@@ -98,14 +101,7 @@ struct StreamableHTTPChannel: Sendable {
                 _ = try await onMessage(ServerMessage(bytes: body, envelope: envelope))
                 return .answered(sessionID: head.value(for: HeaderName.sessionID))
             }
-            if let text = Envelope.string(atPath: ["error", "message"], in: body) {
-                let reached = error.mayHaveReachedServer
-                error = BridgeError(error.code, error.message + " (server said: \(text))", httpStatus: head.status,
-                                    body: body)
-                error.mayHaveReachedServer = reached
-            }
         }
-        error.retryAfter = head.value(for: "retry-after").flatMap { Int($0.trimmingSpaces()) }.map { .seconds($0) }
         throw error
     }
 
