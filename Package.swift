@@ -11,7 +11,6 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "mcp-bridge",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mcp-bridge", targets: ["bridge"]),
         .library(name: "MCPBridge", targets: ["MCPBridge"]),

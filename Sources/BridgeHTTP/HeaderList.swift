@@ -4,8 +4,8 @@ import Synchronization
 /// A libcurl header list (`CURLOPT_HTTPHEADER`), built once and shared by every transfer that sends the same headers.
 ///
 /// A bridge sends the same few headers on every request (Accept, Content-Type, User-Agent, the session's
-/// Mcp-Session-Id and MCP-Protocol-Version, the user's `--header`s), so rebuilding the list per request was ~20 heap
-/// allocations per call (a Swift `String` per line, its C copy, libcurl's node and copy). The list is immutable once
+/// Mcp-Session-Id and MCP-Protocol-Version, the user's `--header`s), and rebuilding the list per request costs
+/// several heap allocations per line (a Swift `String`, its C copy, libcurl's node and copy). The list is immutable once
 /// built and libcurl only reads it, so concurrent transfers on the driver thread may share it; each transfer keeps
 /// its list alive until it is released.
 package final class HeaderList: @unchecked Sendable {

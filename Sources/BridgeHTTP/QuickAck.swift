@@ -14,8 +14,8 @@ import Glibc
 ///
 /// Only transfers still running after a `curl_multi_perform` that gave them bytes are flushed (`schedule`, then
 /// `flushScheduled`): a reply that arrived whole leaves the server waiting for nothing, and the next request on the
-/// connection carries the ACK. Flushing every reply cost an extra ACK segment (a `setsockopt`, a packet through
-/// loopback and its processing) per call, ~5 % of the bridge's CPU with 64 requests in flight.
+/// connection carries the ACK. Flushing every reply would cost an extra ACK segment (a `setsockopt`, a packet
+/// through loopback and its processing) per call.
 ///
 /// Confinement: used only on the `CurlDriver` thread (libcurl's callbacks run there).
 package final class QuickAck: @unchecked Sendable {

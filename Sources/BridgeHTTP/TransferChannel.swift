@@ -5,8 +5,7 @@ import Synchronization
 /// Consumers see an `AsyncSequence` of concrete types (`TransferEvents`) rather than an `AsyncThrowingStream`: a
 /// transfer has exactly one producer and one consumer and usually one to three events, and the stream's general
 /// storage (lock, deque, unspecialised generic code that looks up type metadata at run time, termination handlers)
-/// was ~10 % of a sequential call's CPU; even `AsyncThrowingStream(unfolding:)` over this channel still cost ~3 %
-/// of the CPU at 64 calls in flight in generic metadata lookups and closure contexts.
+/// is paid on every call (BENCHMARKS.md's notes have the measurements).
 ///
 /// It keeps that storage's contract: events are buffered without bound (the transfer's `TransferFlow` bounds
 /// them), a failure is thrown once after the buffered events, then `nil` follows for ever. A consumer that is

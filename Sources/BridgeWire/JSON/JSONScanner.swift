@@ -223,8 +223,8 @@ public enum JSONScanner {
 
     /// Compares a scanned key with a name by exact UTF-8 bytes (no Unicode normalization, like the server will).
     ///
-    /// A plain byte loop over raw buffers: the generic `elementsEqual` showed up in profiles with runtime metadata
-    /// lookups on every member of every message.
+    /// A plain byte loop over raw buffers: the generic `elementsEqual` looks up runtime metadata on every member of
+    /// every message.
     static func keyEquals(_ key: Key, _ name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> Bool {
         let body = key.range.lowerBound + 1..<key.range.upperBound - 1
         guard key.escaped else { return bytesEqual(UnsafeRawBufferPointer(rebasing: bytes[body]), name) }

@@ -30,7 +30,7 @@ actor SessionState {
     private var initializeWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// The snapshot every request may use without entering the actor: set exactly while no handshake or renewal
-    /// is under way (the only times `snapshot` must wait). Profiling showed the actor hop on every request.
+    /// is under way (the only times `snapshot` must wait), so the usual request pays a lock, not an actor hop.
     private nonisolated let published = Mutex<Snapshot?>(Snapshot(sessionID: nil, protocolVersion: nil, generation: 0))
 
     /// The facts to send now; waits while a handshake or renewal is under way so nobody uses a missing or dead

@@ -8,7 +8,7 @@ import Glibc
 ///
 /// The driver polls stdin next to its sockets and calls `read(2)` only when it is readable, so the read returns at
 /// once; the lines' consumer runs on that same thread, so a host message reaches its POST without a thread hand-off
-/// (a reader thread of its own cost a wake-up of the driver, ~3 system calls and a context switch, per burst).
+/// (a reader thread of its own would wake the driver, with a context switch, for every burst).
 /// stdin is never switched to O_NONBLOCK: that flag lives on the open file description, which the host (or a
 /// terminal) shares with us.
 enum StdinReader {

@@ -13,7 +13,7 @@ import Testing
 
     /// A fast policy: the same rules as the bridge's, with backoffs short enough for a unit test.
     let policy = {
-        var policy = RetryPolicy(maxRetries: 3, budget: .seconds(5))
+        var policy = RetryPolicy(maxRetries: 3, budget: .seconds(600))
         policy.backoff = Backoff(initial: .milliseconds(1), maximum: .milliseconds(2))
         return policy
     }()
