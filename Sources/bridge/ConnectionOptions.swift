@@ -1,5 +1,5 @@
-import BridgeHTTP
 import ArgumentParser
+import BridgeHTTP
 import Logging
 import MCPBridge
 

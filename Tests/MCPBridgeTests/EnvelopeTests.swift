@@ -1,7 +1,7 @@
 import Testing
 
-@testable import MCPBridge
 @testable import BridgeWire
+@testable import MCPBridge
 
 struct EnvelopeTests {
     static func classify(_ text: String) throws(EnvelopeError) -> Envelope {

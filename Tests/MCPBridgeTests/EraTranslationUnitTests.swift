@@ -1,6 +1,7 @@
 import Testing
-@testable import MCPBridge
+
 @testable import BridgeWire
+@testable import MCPBridge
 
 /// The byte-level pieces of era translation: splicing `_meta` and retry members into a host's own bytes, reading
 /// `input_required` results and discover results.

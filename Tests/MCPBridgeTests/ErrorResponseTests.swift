@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import MCPBridge
+
 @testable import BridgeWire
+@testable import MCPBridge
 
 /// The bridge's own answers must be valid JSON-RPC that echoes the request's id exactly.
 struct ErrorResponseTests {

@@ -1,7 +1,7 @@
 import Testing
 
-@testable import MCPBridge
 @testable import BridgeHTTP
+@testable import MCPBridge
 
 struct HeaderTemplateTests {
     static let environment = ["TOKEN": "t0k3n", "A": "alpha", "B": "beta", "SPACED": "Bearer xyz", "EMPTY": ""]

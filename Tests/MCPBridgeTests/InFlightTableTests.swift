@@ -1,8 +1,8 @@
 import Synchronization
 import Testing
 
-@testable import MCPBridge
 @testable import BridgeWire
+@testable import MCPBridge
 
 /// `InFlightTable`: where "every request gets exactly one answer" and "nothing more is written for a
 /// cancelled request" are decided, whichever path (response, error, timeout, shutdown) races to answer.

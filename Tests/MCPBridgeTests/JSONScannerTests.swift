@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-@testable import MCPBridge
 @testable import BridgeWire
+@testable import MCPBridge
 
 struct JSONScannerTests {
     // MARK: Validation tables

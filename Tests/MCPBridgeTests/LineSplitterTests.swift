@@ -1,6 +1,7 @@
-@testable import MCPBridge
 import Testing
+
 @testable import BridgeWire
+@testable import MCPBridge
 
 /// What the splitter emitted, in a comparable form.
 private enum Item: Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
-import Testing
-@testable import MCPBridge
 import BridgeHTTP
+import Testing
+
+@testable import MCPBridge
 
 /// 2026-07-28 header rules: value encoding and which `x-mcp-header` annotations are valid.
 struct ModernHeadersTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MCPBridge
 
 /// Where a `Location` header leads, and whether the bridge may follow it with the user's headers.

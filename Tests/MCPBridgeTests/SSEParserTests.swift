@@ -1,6 +1,6 @@
+import BridgeWire
 import MCPBridge
 import Testing
-import BridgeWire
 
 /// What a whole stream parses to; split-chunk tests compare these against the single-chunk result.
 private struct Outcome: Equatable {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import MCPBridge
+
 @testable import BridgeWire
+@testable import MCPBridge
 
 /// `--ignore-tool` rewrites only the tools array; every other byte of the server's message stays as it was.
 struct ToolListFilterTests {

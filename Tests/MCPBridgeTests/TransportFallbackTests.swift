@@ -1,6 +1,7 @@
 import Testing
-@testable import MCPBridge
+
 @testable import BridgeWire
+@testable import MCPBridge
 
 /// When `http-first` may switch to the 2024-11-05 transport, the id rewrite of the replayed `initialize`, and the
 /// `--transport` spellings.

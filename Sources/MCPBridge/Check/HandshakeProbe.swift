@@ -1,5 +1,6 @@
-import BridgeWire
 import BridgeHTTP
+import BridgeWire
+
 /// The MCP part of `check`: `server/discover` first (the era probe the bridge itself makes); then, for a 2026-07-28
 /// server, `tools/list` with the era's `_meta` and headers, else initialize, initialized, tools/list and the DELETE
 /// of any session it created.
@@ -15,7 +16,8 @@ struct HandshakeProbe {
         self.reader = ReplyReader(maxMessageBytes: maxMessageBytes)
     }
 
-    static let initialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"\#(ProtocolVersions.latestHandshake)","#
+    static let initialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"#
+        + #""protocolVersion":"\#(ProtocolVersions.latestHandshake)","#
         + #""capabilities":{},"clientInfo":{"name":"mcp-bridge-check","version":"\#(BridgeVersion.current)"}}}"#
     static let initialized = #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#
     static let toolsList = #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#

@@ -1,5 +1,5 @@
-import Logging
 import BridgeHTTP
+import Logging
 
 /// `mcp-bridge check`: walks the handshake a host would make and reports each step in words a person can act on.
 public struct HealthCheck: Sendable {

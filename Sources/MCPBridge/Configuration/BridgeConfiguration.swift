@@ -1,4 +1,5 @@
 import BridgeHTTP
+
 /// Everything the bridge needs to know, decided before any byte is sent.
 ///
 /// A value type built once by the CLI (or a test) and never mutated afterwards, so every component can hold

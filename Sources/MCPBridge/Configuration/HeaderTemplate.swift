@@ -1,4 +1,5 @@
 import BridgeHTTP
+
 /// Turns `--header "Name: value"` arguments into request headers, expanding `${VAR}` from the environment.
 ///
 /// `${VAR}` exists because hosts store their MCP config as plain JSON: users put the token in an environment

@@ -1,4 +1,5 @@
 import BridgeWire
+
 /// What a 2026-07-28 server said about itself in its `server/discover` result, kept as the server's own bytes.
 ///
 /// A legacy host's `initialize` is answered from it (capabilities, serverInfo and instructions copied verbatim),

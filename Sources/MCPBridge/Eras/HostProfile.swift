@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeWire
+import Synchronization
 
 /// What a 2025-era host told the bridge in `initialize` (and later), turned into the `_meta` members a 2026-07-28
 /// server needs on every request.

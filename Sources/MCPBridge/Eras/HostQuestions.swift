@@ -1,6 +1,6 @@
-import Synchronization
 import BridgeRuntime
 import BridgeWire
+import Synchronization
 
 /// Requests the bridge itself sends to the host (the `inputRequests` of a 2026-07-28 `input_required` result, for a
 /// host that expects server-to-client requests), and the host's answers to them.

@@ -1,4 +1,5 @@
 import BridgeWire
+
 /// A 2026-07-28 `InputRequiredResult`: the server needs the client to answer some requests before it can finish a
 /// call, and wants the call sent again with `inputResponses` and its `requestState` echoed verbatim.
 struct InputRequired: Sendable {

@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeWire
+import Synchronization
 
 /// The `initialize` handshake the bridge runs itself when a 2026-07-28 host talks to a legacy server, run once for
 /// all the host's requests (concurrent first requests share it); a failed attempt is forgotten so the next request

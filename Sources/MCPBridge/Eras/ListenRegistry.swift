@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeWire
+import Synchronization
 
 /// A 2026-07-28 host's `subscriptions/listen` requests, served by the bridge from a legacy server's GET stream:
 /// each list-changed or resource-updated notification goes to every listen that asked for it, tagged with that

@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeRuntime
+import Synchronization
 
 /// Calls to a legacy server that are waiting, mid-stream, for a 2026-07-28 host to retry them with its input.
 ///

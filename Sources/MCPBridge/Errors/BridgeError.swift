@@ -1,5 +1,6 @@
 import BridgeHTTP
 import BridgeRuntime
+
 /// Why the bridge could not deliver a server's answer to a host request.
 ///
 /// Each failure becomes a JSON-RPC error on stdout carrying the request's `id`, a code from the

@@ -1,4 +1,5 @@
 import BridgeWire
+
 extension ErrorResponse {
     /// The answer for a request the bridge could not complete.
     static func line(id: RequestID, error: BridgeError) -> [UInt8] {

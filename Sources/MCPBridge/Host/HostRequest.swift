@@ -1,4 +1,5 @@
 import BridgeWire
+
 /// One request from the host (or one the bridge composed for it), with what routing needs already read from its
 /// bytes.
 struct HostRequest: Sendable {

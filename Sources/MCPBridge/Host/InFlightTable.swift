@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeWire
+import Synchronization
 
 /// Host requests that still owe the host an answer: the guarantee of exactly one answer per request lives here.
 ///

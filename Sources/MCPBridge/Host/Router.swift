@@ -1,5 +1,5 @@
-import Logging
 import BridgeWire
+import Logging
 
 /// Decides what each line from the host becomes: a relayed request, a notification, an answer to the server,
 /// or a local error for input that is not a JSON-RPC message.

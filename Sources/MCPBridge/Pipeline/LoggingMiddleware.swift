@@ -1,6 +1,6 @@
 import BridgeHTTP
-import Logging
 import BridgeRuntime
+import Logging
 
 /// One debug line per HTTP response (each attempt and redirect hop): what it was for, status, content type, and
 /// how long the head took. Metadata is built only when debug logging is on.

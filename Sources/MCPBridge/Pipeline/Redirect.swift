@@ -1,4 +1,5 @@
 import BridgeHTTP
+
 /// Which HTTP redirects the bridge follows, and where to.
 ///
 /// Servers move endpoints (`/mcp` → `/mcp/` is common with Starlette), so same-origin redirects are followed with

@@ -1,5 +1,6 @@
-import BridgeWire
 import BridgeHTTP
+import BridgeWire
+
 /// A host request in the 2026-07-28 ("modern") protocol, and the HTTP headers that protocol requires for it.
 ///
 /// A request is modern when its `params._meta` names `io.modelcontextprotocol/protocolVersion`. Modern traffic is

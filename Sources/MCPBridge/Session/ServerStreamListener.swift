@@ -1,7 +1,7 @@
-import Logging
-import Synchronization
 import BridgeHTTP
 import BridgeRuntime
+import Logging
+import Synchronization
 
 /// Keeps the optional GET stream open so a stateful server can reach the host outside any request
 /// (server requests, list-changed notifications, resumed responses).

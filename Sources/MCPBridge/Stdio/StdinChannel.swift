@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeWire
+import Synchronization
 
 /// Carries the host's lines from the stdin reader (driver thread) to the pump task that routes them.
 ///

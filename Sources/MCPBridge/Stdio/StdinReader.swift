@@ -1,5 +1,6 @@
-import BridgeWire
 import BridgeRuntime
+import BridgeWire
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeWire
+import Synchronization
 
 /// The `x-mcp-header` schemas of the server's tools, learned from modern `tools/list` results, so each modern
 /// `tools/call` can carry its `Mcp-Param-*` headers.

@@ -1,5 +1,6 @@
-import BridgeWire
 import BridgeHTTP
+import BridgeWire
+
 /// The `x-mcp-header` annotations of one tool's `inputSchema` (MCP 2026-07-28), validated as the spec requires.
 ///
 /// An annotation is valid only on a property reached from the schema root through `properties` keys alone, names

@@ -1,4 +1,5 @@
 import BridgeWire
+
 /// Removes tools from a `tools/list` result: those hidden with `--ignore-tool`, and (2026-07-28) those whose
 /// `x-mcp-header` annotations are invalid.
 ///

@@ -1,5 +1,5 @@
-import Synchronization
 import BridgeWire
+import Synchronization
 
 /// Which tools the server declared free of side effects, learned from `tools/list` results.
 ///

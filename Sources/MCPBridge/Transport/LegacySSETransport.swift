@@ -1,8 +1,8 @@
-import Logging
-import Synchronization
+import BridgeHTTP
 import BridgeRuntime
 import BridgeWire
-import BridgeHTTP
+import Logging
+import Synchronization
 
 /// The 2024-11-05 "HTTP with SSE" transport: one long GET whose `endpoint` event names the URL every client message
 /// is POSTed to; every server message, responses included, arrives on that GET as an SSE `message` event.

@@ -1,14 +1,5 @@
-import Logging
 import BridgeHTTP
-/// Header names the bridge sets itself, spelled as the MCP specification spells them.
-enum HeaderName {
-    static let accept = "Accept"
-    static let contentType = "Content-Type"
-    static let userAgent = "User-Agent"
-    static let sessionID = "Mcp-Session-Id"
-    static let protocolVersion = "MCP-Protocol-Version"
-    static let lastEventID = "Last-Event-ID"
-}
+import Logging
 
 /// The remote MCP endpoint: turns "send this message" into an HTTP request with the headers its era requires,
 /// and sends it through the process's one `Pipeline`.

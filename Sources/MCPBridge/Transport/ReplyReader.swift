@@ -1,10 +1,5 @@
-import BridgeWire
 import BridgeHTTP
-/// One message from the server, validated, with the routing facts already read.
-struct ServerMessage: Sendable {
-    var bytes: [UInt8]
-    var envelope: Envelope
-}
+import BridgeWire
 
 /// What remains known after a reply body ended, for resuming or explaining a missing response.
 struct ReplySummary: Sendable {

@@ -1,6 +1,7 @@
+import Testing
+
 @testable import BridgeWire
 @testable import MCPBridge
-import Testing
 
 /// The era handlers against a fake channel, with the host's stdout read back from a pipe: what the host sees
 /// for a reply, and what the server is sent, without a server or a process.
@@ -28,7 +29,8 @@ import Testing
     }
 
     @Test func aLegacyHostAnswersAServerQuestionAndTheCallIsSentAgainWithIt() async throws {
-        let discover = #"{"jsonrpc":"2.0","id":"d","result":{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{}}}"#
+        let discover = #"{"jsonrpc":"2.0","id":"d","result":{"resultType":"complete","#
+            + #""supportedVersions":["2026-07-28"],"capabilities":{}}}"#
         let facts = try #require(DiscoverFacts(ServerMessage(bytes: Array(discover.utf8),
                                                              envelope: Envelope.classify(Array(discover.utf8)))))
         let channel = FakeChannel { request in

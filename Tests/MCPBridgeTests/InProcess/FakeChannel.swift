@@ -1,7 +1,8 @@
-@testable import BridgeWire
-@testable import MCPBridge
 import Logging
 import Synchronization
+
+@testable import BridgeWire
+@testable import MCPBridge
 
 #if canImport(Glibc)
 import Glibc

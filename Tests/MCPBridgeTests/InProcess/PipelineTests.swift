@@ -1,9 +1,10 @@
-@testable import BridgeHTTP
-@testable import BridgeRuntime
 import Logging
-@testable import MCPBridge
 import Synchronization
 import Testing
+
+@testable import BridgeHTTP
+@testable import BridgeRuntime
+@testable import MCPBridge
 
 /// The outbound pipeline's middlewares against a scripted client: what is sent again, where, and what the caller
 /// finally sees. No network, no process: milliseconds.

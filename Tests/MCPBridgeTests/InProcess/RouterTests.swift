@@ -1,6 +1,7 @@
+import Testing
+
 @testable import BridgeWire
 @testable import MCPBridge
-import Testing
 
 /// The router against a fake channel and the in-process sink: which host lines are refused locally, in which
 /// words, and which reach the server.
