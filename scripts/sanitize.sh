@@ -10,7 +10,7 @@
 # are not instrumented.
 #
 # TSan builds pass -DMCP_BRIDGE_TSAN, which swaps Synchronization.Mutex for a pthread-based stand-in TSan can see
-# through (Sources/MCPBridge/Support/TSanMutex.swift). LeakSanitizer is off: the bridge ends with exit() while its
+# through (Sources/BridgeRuntime/TSanMutex.swift, linked into every module that locks). LeakSanitizer is off: the bridge ends with exit() while its
 # libcurl driver thread still owns the multi handle and connection cache (a constant ~14 KB per process, not a
 # growing leak; the soak test measures growth).
 set -euo pipefail

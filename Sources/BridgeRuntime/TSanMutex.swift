@@ -10,7 +10,8 @@
     /// library, so ThreadSanitizer sees no happens-before edge and reports every access the mutex guards as a
     /// "Swift access race" (reproduced with four threads appending to a `Mutex<[Int]>`). This stand-in has the same
     /// `init` and `withLock` but locks a `pthread_mutex_t`, which TSan intercepts; declared in this module, it shadows
-    /// the imported type, so the sources stay unchanged. A copy lives in Tests/MCPBridgeTests/Support.
+    /// the imported type, so the sources stay unchanged. A type shadows only within its own module, so every module
+    /// that locks compiles this one file: BridgeHTTP, MCPBridge and the tests link to it (symbolic links).
     final class Mutex<Value>: @unchecked Sendable {
         /// The value and one byte more: a zero-sized value (`Mutex(())`) would otherwise share its address with
         /// the next field, and TSan would take the lock's own read for a race with the guarded access.

@@ -1,0 +1,1 @@
+../BridgeRuntime/TSanMutex.swift
