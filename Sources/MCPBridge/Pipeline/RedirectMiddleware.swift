@@ -20,23 +20,40 @@ struct RedirectMiddleware<Next: HTTPClient>: HTTPClient {
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply
     ) async throws -> Reply {
+        switch try await hop(request, last: false, context: context, reading: reading) {
+        case .done(let reply): return reply
+        case .redirect(let status, let target): return try await follow(request, status: status, to: target,
+                                                                        context: context, reading: reading)
+        }
+    }
+
+    /// One exchange; a redirect status (unless this is the last hop allowed) is drained and returned, not read.
+    private func hop<Reply>(
+        _ request: HTTPRequest, last: Bool, context: ExchangeContext,
+        reading: (inout HTTPResponse) async throws -> Reply
+    ) async throws -> Hop<Reply> {
+        try await next.send(request, context: context) { response in
+            guard !last, Redirect.followed.contains(response.status) else { return .done(try await reading(&response)) }
+            _ = await response.collect(upTo: 0)
+            return .redirect(status: response.status, location: response.head.value(for: "location") ?? "")
+        }
+    }
+
+    /// The slow path, apart so that the usual exchange's async frame stays small (it lives as long as the call).
+    private func follow<Reply>(
+        _ request: HTTPRequest, status: Int, to target: String, context: ExchangeContext,
+        reading: (inout HTTPResponse) async throws -> Reply
+    ) async throws -> Reply {
         var request = request
-        for hop in 0...Redirect.maxHops {
-            let outcome: Hop<Reply> = try await next.send(request, context: context) { response in
-                guard hop < Redirect.maxHops, Redirect.followed.contains(response.status) else {
-                    return .done(try await reading(&response))
-                }
-                _ = await response.collect(upTo: 0)
-                return .redirect(status: response.status, location: response.head.value(for: "location") ?? "")
-            }
-            switch outcome {
-            case .done(let reply):
-                return reply
-            case .redirect(let status, let target):
-                let url = try resolve(target, status: status, from: request.url)
-                if request.url == location.current { location.move(to: url) }
-                logger.debug("following a redirect", metadata: ["http.status": "\(status)"])
-                request.url = url
+        var (status, target) = (status, target)
+        for hop in 1...Redirect.maxHops {
+            let url = try resolve(target, status: status, from: request.url)
+            if request.url == location.current { location.move(to: url) }
+            logger.debug("following a redirect", metadata: ["http.status": "\(status)"])
+            request.url = url
+            switch try await self.hop(request, last: hop == Redirect.maxHops, context: context, reading: reading) {
+            case .done(let reply): return reply
+            case .redirect(let next, let location): (status, target) = (next, location)
             }
         }
         preconditionFailure("the last hop returns its reply")

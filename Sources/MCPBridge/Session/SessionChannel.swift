@@ -46,11 +46,17 @@ struct SessionChannel: ServerChannel {
     private func exchange(_ request: HostRequest, sessionLost: Bool, onMessage: ReplyHandler) async throws {
         // A 2026-07-28 request has no session to wait for (and the era probe runs while the host's initialize waits).
         let snapshot = await session.snapshot(forInitialize: request.method == "initialize" || request.modern != nil)
-        guard request.method == "initialize" else {
-            return try await settle(try await http.post(request, session: snapshot, context: context(for: request),
-                                                        sessionLost: sessionLost, onMessage: onMessage),
-                                    request, snapshot, onMessage: onMessage)
-        }
+        let end = request.method == "initialize"
+            ? try await initialize(request, session: snapshot, sessionLost: sessionLost, onMessage: onMessage)
+            : try await http.post(request, session: snapshot, context: context(for: request),
+                                  sessionLost: sessionLost, onMessage: onMessage)
+        try await settle(end, request, snapshot, onMessage: onMessage)
+    }
+
+    /// An `initialize` (the host's, or the bridge's own for a 2026-07-28 host): its answer's session id and
+    /// protocol version become the session every later request carries.
+    private func initialize(_ request: HostRequest, session snapshot: SessionState.Snapshot, sessionLost: Bool,
+                            onMessage: ReplyHandler) async throws -> StreamableHTTPChannel.CallEnd {
         var version: String?
         let end = try await http.post(request, session: snapshot, context: context(for: request),
                                       sessionLost: sessionLost) { message in
@@ -60,7 +66,7 @@ struct SessionChannel: ServerChannel {
         if case .answered(let sessionID) = end, let version {
             await session.adopt(sessionID: sessionID, protocolVersion: version.isEmpty ? nil : version)
         }
-        try await settle(end, request, snapshot, onMessage: onMessage)
+        return end
     }
 
     /// The protocol version a successful `initialize` answer names ("" when it names none), nil for an error.
