@@ -1,4 +1,4 @@
-# mcp-bridge: build, test and demo entry points. CI runs `make lint` and `make test` (see .ci/run).
+# mcp-bridge: build, test and demo entry points. CI runs `make lint`, `make test` and `make fuzz-smoke` (see .ci/run).
 # The Swift tests launch the Python test servers in Tests/Servers with $(MCP_BRIDGE_PYTHON) and find
 # them relative to $(MCP_BRIDGE_REPO).
 
@@ -71,12 +71,18 @@ soak-quick:
 	python3 scripts/soak.py --quick --no-write
 
 # libFuzzer targets (see Fuzz/run.sh and RELIABILITY.md): the SSE parser, the stdin line splitter with the
-# envelope classifier and JSON scanner, --header templates, and era translation's splices. FUZZ_SECONDS per target
-# (default 30).
-.PHONY: fuzz
+# envelope classifier and JSON scanner, --header templates, and era translation's splices. They are SwiftPM
+# executables that Package.swift declares only under MCP_BRIDGE_FUZZ=1, built with the fuzzer and address sanitizers
+# in .build-fuzz. fuzz: FUZZ_SECONDS per target (default 30). fuzz-smoke (run by .ci/run): builds all four and runs
+# each for FUZZ_SMOKE_SECONDS (default 10), failing on any crash, sanitizer report or invariant violation.
+.PHONY: fuzz fuzz-smoke
 FUZZ_SECONDS ?= 30
+FUZZ_SMOKE_SECONDS ?= 10
 fuzz:
 	Fuzz/run.sh all $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	Fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS)
 
 # The test suite under ThreadSanitizer and AddressSanitizer (scripts/sanitize.sh, RELIABILITY.md): separate
 # scratch paths (.build-tsan, .build-asan), the e2e tests drive the sanitized bridge, any report fails the run.

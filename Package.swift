@@ -55,3 +55,40 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (Fuzz/run.sh, `make fuzz`, RELIABILITY.md), declared only when MCP_BRIDGE_FUZZ=1 so an ordinary
+// `swift build` / `swift test` never builds them: they only link with `--sanitize fuzzer` (libFuzzer provides
+// `main`; each target defines `LLVMFuzzerTestOneInput`). Fuzz/run.sh builds them into .build-fuzz.
+if Context.environment["MCP_BRIDGE_FUZZ"] == "1" {
+    // Fuzz/targets holds one file per module (regression notes in Sources and Tests cite Fuzz/targets/<target>.swift);
+    // each module takes its own file and excludes the others.
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("sse", ["BridgeWire"]),
+        ("lines", ["BridgeWire"]),
+        ("header", ["MCPBridge", "BridgeHTTP"]),
+        ("splice", ["BridgeWire"]),
+    ]
+    let files = ["FuzzSupport"] + fuzzTargets.map(\.name)
+    func otherFiles(_ file: String) -> [String] { files.filter { $0 != file }.map { "\($0).swift" } }
+    package.targets.append(
+        .target(
+            name: "FuzzSupport",
+            path: "Fuzz/targets",
+            exclude: otherFiles("FuzzSupport"),
+            sources: ["FuzzSupport.swift"],
+            swiftSettings: swiftSettings
+        )
+    )
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-\(target.name)",
+                dependencies: target.dependencies + ["FuzzSupport"],
+                path: "Fuzz/targets",
+                exclude: otherFiles(target.name),
+                sources: ["\(target.name).swift"],
+                swiftSettings: swiftSettings
+            )
+        )
+    }
+}

@@ -1,64 +1,93 @@
 #!/usr/bin/env bash
-# Builds and runs one libFuzzer target against the library's own sources (see RELIABILITY.md).
+# Builds and runs the libFuzzer targets (see RELIABILITY.md).
 #
 #   Fuzz/run.sh <target> [seconds]     target: sse | lines | header | splice | all; seconds default 60 (per target)
-#   Fuzz/run.sh build <target>         only build .build-fuzz/<target>
+#   Fuzz/run.sh build <target>         only build .build-fuzz/release/fuzz-<target> (target may be `all`)
+#   Fuzz/run.sh smoke [seconds]        build all four, run each for `seconds` (default 10), fail on any finding
+#                                      (`make fuzz-smoke`, run by .ci/run)
 #
-# Each target is compiled as one module from Fuzz/targets/<target>.swift, Fuzz/targets/FuzzSupport.swift and the
-# few library files it needs, with `swiftc -sanitize=fuzzer,address`, so the fuzzers see internal types without
-# touching Package.swift. The corpus lives in Fuzz/corpus/<target> (committed seeds); new inputs libFuzzer finds go
-# to .build-fuzz/corpus/<target> (not committed; merge the interesting ones by hand). Crashes land in
+# The targets are SwiftPM executables (`fuzz-<target>`, Fuzz/targets/<target>/, sharing Fuzz/targets/FuzzSupport)
+# that Package.swift declares only when MCP_BRIDGE_FUZZ=1, depending on the library targets they exercise; they are
+# built in release mode (-O -g) with the fuzzer and address sanitizers into the scratch path .build-fuzz. The
+# corpus lives in Fuzz/corpus/<target> (committed seeds); new inputs libFuzzer finds go to
+# .build-fuzz/corpus/<target> (not committed; merge the interesting ones by hand). Crashes land in
 # .build-fuzz/crashes/<target>/. Extra libFuzzer flags: FUZZ_FLAGS="-max_len=8192" Fuzz/run.sh sse 60.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/.build-fuzz
+TARGETS=(sse lines header splice)
 # The Swift runtime backtracer would race ASan for the signal and garble the report.
 export SWIFT_BACKTRACE=enable=no
-SRC=$ROOT/Sources/MCPBridge
-SWIFTC=${SWIFTC:-swiftc}
+SWIFT=${SWIFT:-swift}
 
-sources_for() {
-    case "$1" in
-        sse) echo "$SRC/SSE/SSEParser.swift $SRC/SSE/SSEParserError.swift $SRC/SSE/ServerSentEvent.swift" ;;
-        lines) echo "$SRC/Stdio/LineReader.swift $SRC/Support/DetachedThread.swift $SRC/JSONRPC/Envelope.swift" \
-            "$SRC/JSONRPC/JSONCursor.swift $SRC/JSONRPC/JSONScanner.swift $SRC/JSONRPC/RequestID.swift" \
-            "$SRC/JSONRPC/JSONString.swift" ;;
-        header) echo "$SRC/Configuration/HeaderTemplate.swift $SRC/Configuration/BridgeConfiguration.swift" \
-            "$SRC/HTTP/HTTPRequest.swift" ;;
-        splice) echo "$SRC/JSONRPC/MessageSplice.swift $SRC/JSONRPC/Envelope.swift $SRC/JSONRPC/Envelope+Fields.swift" \
-            "$SRC/JSONRPC/JSONCursor.swift $SRC/JSONRPC/JSONScanner.swift $SRC/JSONRPC/RequestID.swift" \
-            "$SRC/JSONRPC/JSONString.swift" ;;
-        *) echo "unknown target '$1' (sse, lines, header, splice)" >&2; exit 2 ;;
-    esac
-}
-
+# `--sanitize fuzzer` tells SwiftPM this is a libFuzzer build (libFuzzer provides `main`, so SwiftPM must not rename
+# or alias the executables' entry point). The sanitizers themselves come from the last `-sanitize=` flag swiftc
+# sees, and SwiftPM emits one flag per `--sanitize` in no fixed order, so `--sanitize fuzzer --sanitize address`
+# would sometimes drop the coverage instrumentation; the single combined flag through -Xswiftc comes after
+# SwiftPM's in every compile and link command.
 build() {
-    local target=$1
-    mkdir -p "$OUT"
-    # shellcheck disable=SC2046
-    "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -module-name FuzzTarget \
-        -enable-upcoming-feature ExistentialAny \
-        $(sources_for "$target") "$ROOT/Fuzz/targets/FuzzSupport.swift" "$ROOT/Fuzz/targets/$target.swift" \
-        -o "$OUT/fuzz-$target" 2>&1 | { grep -v "Cannot export local symbol '__asan" || true; }
-    test "${PIPESTATUS[0]}" -eq 0
+    local target
+    for target in "$@"; do
+        echo "== build fuzz-$target" >&2
+        MCP_BRIDGE_FUZZ=1 "$SWIFT" build --scratch-path "$OUT" -c release \
+            --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address --product "fuzz-$target" 2>&1 \
+            | { grep -v "Cannot export local symbol '__asan" || true; }
+        test "${PIPESTATUS[0]}" -eq 0
+    done
 }
 
 run() {
     local target=$1 seconds=$2
-    build "$target"
     mkdir -p "$OUT/corpus/$target" "$OUT/crashes/$target"
     echo "== fuzz $target for ${seconds}s" >&2
     # shellcheck disable=SC2086
-    "$OUT/fuzz-$target" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
-        -artifact_prefix="$OUT/crashes/$target/" ${FUZZ_FLAGS:-} \
+    "$OUT/release/fuzz-$target" -max_total_time="$seconds" -print_final_stats=1 -timeout="${FUZZ_TIMEOUT:-10}" \
+        -rss_limit_mb=4096 -artifact_prefix="$OUT/crashes/$target/" ${FUZZ_FLAGS:-} \
         "$OUT/corpus/$target" "$ROOT/Fuzz/corpus/$target"
 }
 
+targets_for() {
+    case "$1" in
+        all) echo "${TARGETS[@]}" ;;
+        sse | lines | header | splice) echo "$1" ;;
+        *) echo "unknown target '$1' (sse, lines, header, splice, all)" >&2; exit 2 ;;
+    esac
+}
+
+# Every target runs even after one fails, so one smoke run reports all of them.
+smoke() {
+    local seconds=$1 target failed=()
+    build "${TARGETS[@]}"
+    for target in "${TARGETS[@]}"; do
+        run "$target" "$seconds" || failed+=("$target")
+    done
+    if [[ ${#failed[@]} -gt 0 ]]; then
+        echo "fuzz smoke: FAILED: ${failed[*]} (inputs in .build-fuzz/crashes/<target>/)" >&2
+        exit 1
+    fi
+    echo "fuzz smoke: ok (${TARGETS[*]}, ${seconds}s each)" >&2
+}
+
 case "${1:-}" in
-    build) build "${2:?target}" ;;
-    all) for t in sse lines header splice; do run "$t" "${2:-60}"; done ;;
-    "") echo "usage: Fuzz/run.sh <sse|lines|header|splice|all> [seconds]" >&2; exit 2 ;;
-    *) run "$1" "${2:-60}" ;;
+    build)
+        list=$(targets_for "${2:?target}")
+        read -r -a selected <<<"$list"
+        build "${selected[@]}"
+        ;;
+    smoke)
+        # A stall of a shared CI machine should not read as a hang of the code under test.
+        FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-30} smoke "${2:-10}"
+        ;;
+    "")
+        echo "usage: Fuzz/run.sh <sse|lines|header|splice|all> [seconds] | build <target|all> | smoke [seconds]" >&2
+        exit 2
+        ;;
+    *)
+        list=$(targets_for "$1")
+        read -r -a selected <<<"$list"
+        build "${selected[@]}"
+        for target in "${selected[@]}"; do run "$target" "${2:-60}"; done
+        ;;
 esac

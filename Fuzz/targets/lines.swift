@@ -1,5 +1,5 @@
-// Fuzz target: the stdin path (Sources/MCPBridge/Stdio/LineReader.swift `LineSplitter`, then
-// Sources/MCPBridge/JSONRPC `Envelope.classify` and `JSONScanner`).
+// Fuzz target: the stdin path (Sources/BridgeWire/Lines/LineSplitter.swift `LineSplitter`, then
+// Sources/BridgeWire/JSONRPC `Envelope.classify` and Sources/BridgeWire/JSON `JSONScanner`).
 //
 // Input layout: byte 0 picks the line limit, byte 1 seeds the read sizes, the rest is what the host writes.
 //
@@ -12,7 +12,14 @@
 // - where both parse an object without duplicate keys, the envelope's kind, method and string id match what
 //   Foundation's tree says.
 
+import BridgeWire
 import Foundation
+import FuzzSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzInput(data, size, fuzzOne)
+}
 
 enum SplitItem: Equatable {
     case line([UInt8])

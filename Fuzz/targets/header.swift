@@ -6,7 +6,18 @@
 // Invariants: no crash; every accepted header has a non-empty RFC 9110 token name and a value with no CR, LF, NUL
 // or other control character (tab excepted), without leading or trailing spaces or tabs; names are unique
 // (case-insensitively); warnings and error messages never contain an environment value the arguments do not
-// contain themselves (values may be secrets).
+// contain themselves (values may be secrets). A value that turns up in the messages even with every value blinded
+// (see `blindedMessages`) was put together from the arguments and the messages' own text, not leaked: an unset
+// `${XY}` gives "variable XY is not set" whatever `XY` is, and so contains a value " XY".
+
+import BridgeHTTP
+import FuzzSupport
+import MCPBridge
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzInput(data, size, fuzzOne)
+}
 
 func fuzzOne(_ input: [UInt8]) {
     guard let first = input.first else { return }
@@ -28,9 +39,10 @@ func fuzzOne(_ input: [UInt8]) {
         "header environment variable is not set; using an empty string given more than once; using the last value"
         + "\(HeaderTemplateError.missingColon)\(HeaderTemplateError.emptyName)\(HeaderTemplateError.invalidName)"
         + "\(HeaderTemplateError.invalidValue(name: "", variables: []))"
+    let blindText = blindedMessages(arguments, environment)
     let secrets = environment.values.filter { value in
         value.utf8.count >= 6 && !arguments.contains { $0.contains(value) } && !fixedText.contains(value)
-            && !environment.keys.contains { $0.contains(value) }
+            && !environment.keys.contains { $0.contains(value) } && !blindText.contains(value)
     }
     func checkNoSecret(_ text: String, _ what: String) {
         for secret in secrets {
@@ -66,4 +78,18 @@ func fuzzOne(_ input: [UInt8]) {
         check(names.insert(header.name.lowercased()).inserted, "duplicate header \(header.name)")
     }
     for warning in parsed.warnings { checkNoSecret(warning, "warning") }
+}
+
+/// The warnings or the error message with every environment value replaced by one that holds nothing of it: empty,
+/// or a lone control character where the value has one, so the same headers are refused and the same variables
+/// named. What these messages contain cannot have come from an environment value.
+private func blindedMessages(_ arguments: [String], _ environment: [String: String]) -> String {
+    let blinded = environment.mapValues { value in
+        value.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F } ? "\u{1}" : ""
+    }
+    do {
+        return try HeaderTemplate.parse(arguments, environment: blinded).warnings.joined(separator: "\n")
+    } catch {
+        return error.description
+    }
 }

@@ -1,4 +1,4 @@
-// Fuzz target: era translation's edits to a host's request (Sources/MCPBridge/JSONRPC/MessageSplice.swift), which
+// Fuzz target: era translation's edits to a host's request (Sources/BridgeWire/JSONRPC/MessageSplice.swift), which
 // splice `_meta` members, retry members and a new id into bytes the host wrote, and must never produce a broken
 // message from a valid one.
 //
@@ -9,6 +9,14 @@
 //   method whose `params._meta` holds the added members, with every byte of the original outside the insertion;
 // - `addingParams` likewise puts its members into `params`;
 // - `replacingID` on a request yields a request with the new id and the same method.
+
+import BridgeWire
+import FuzzSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzInput(data, size, fuzzOne)
+}
 
 func fuzzOne(_ line: [UInt8]) {
     guard let original = try? Envelope.classify(line), original.kind == .request || original.kind == .notification

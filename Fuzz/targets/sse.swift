@@ -1,4 +1,4 @@
-// Fuzz target: SSEParser (Sources/MCPBridge/SSE).
+// Fuzz target: SSEParser (Sources/BridgeWire/SSE).
 //
 // Input layout: byte 0 picks the event size limit (small limits exercise the size checks), byte 1 seeds the
 // chunking, the rest is the event-stream body. The body is parsed three ways (one chunk, random chunks derived from
@@ -8,6 +8,14 @@
 // Invariants: no crash; every event's data is within the limit; the same events, last event ID and retry whatever
 // the chunking; an error exactly when the model says some line or event exceeds the limit, and then the events
 // delivered before it are a prefix of the model's.
+
+import BridgeWire
+import FuzzSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzInput(data, size, fuzzOne)
+}
 
 struct SSEOutcome: Equatable {
     var events: [ServerSentEvent] = []
