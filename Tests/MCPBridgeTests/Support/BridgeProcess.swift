@@ -62,12 +62,10 @@ final class BridgeProcess: @unchecked Sendable {
     }
 
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw TestFailure("bridge did not exit; stderr: \(stderr.text)") }
-            try await Task.sleep(for: .milliseconds(10))
+        guard let status = try await process.exitStatus(within: timeout) else {
+            throw TestFailure("bridge did not exit; stderr: \(stderr.text)")
         }
-        return process.terminationStatus
+        return status
     }
 }
 

@@ -134,12 +134,7 @@ final class UnreadStdoutBridge: @unchecked Sendable {
 
     /// The exit status, or nil if the bridge is still running after `timeout`.
     func exitStatus(within timeout: Duration) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { return nil }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return process.terminationStatus
+        try await process.exitStatus(within: timeout)
     }
 }
 

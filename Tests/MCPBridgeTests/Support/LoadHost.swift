@@ -206,12 +206,8 @@ final class LoadHost: @unchecked Sendable {
     func closeStdin() throws { try stdinPipe.fileHandleForWriting.close() }
 
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw TestFailure("bridge did not exit") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return process.terminationStatus
+        guard let status = try await process.exitStatus(within: timeout) else { throw TestFailure("bridge did not exit") }
+        return status
     }
 
     /// VmRSS, VmHWM and the number of open descriptors of a live process.
