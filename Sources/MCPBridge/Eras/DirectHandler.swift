@@ -8,6 +8,7 @@ struct DirectHandler: Sendable {
     let channel: any ServerChannel
     let routing: ReplyRouting
 
+    @inline(__always)
     func handle(_ request: HostRequest) async throws {
         if request.method == "subscriptions/listen", request.modern != nil {
             try await listen(request)
@@ -16,6 +17,7 @@ struct DirectHandler: Sendable {
         }
     }
 
+    @inline(__always)
     private func call(_ request: HostRequest) async throws {
         try await channel.call(request) { message in
             await routing.route(message, of: request) { answer in

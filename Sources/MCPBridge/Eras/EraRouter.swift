@@ -23,6 +23,7 @@ struct EraRouter: Sendable {
         if request.method == "initialize" { await session.finishInitialize() }
     }
 
+    @inline(__always)
     private func relayAndAnswer(_ request: HostRequest) async {
         let started = ContinuousClock.now
         do {

@@ -8,6 +8,7 @@ struct LoggingMiddleware<Next: HTTPClient>: HTTPClient {
     let next: Next
     let logger: Logger
 
+    @inline(__always)
     func send<Reply>(
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply

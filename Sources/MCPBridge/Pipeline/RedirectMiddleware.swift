@@ -16,6 +16,7 @@ struct RedirectMiddleware<Next: HTTPClient>: HTTPClient {
         case redirect(status: Int, location: String)
     }
 
+    @inline(__always)
     func send<Reply>(
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply
@@ -28,6 +29,7 @@ struct RedirectMiddleware<Next: HTTPClient>: HTTPClient {
     }
 
     /// One exchange; a redirect status (unless this is the last hop allowed) is drained and returned, not read.
+    @inline(__always)
     private func hop<Reply>(
         _ request: HTTPRequest, last: Bool, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply

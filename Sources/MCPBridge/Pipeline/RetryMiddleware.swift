@@ -11,6 +11,7 @@ struct RetryMiddleware<Next: HTTPClient>: HTTPClient {
     let policy: RetryPolicy
     let logger: Logger
 
+    @inline(__always)
     func send<Reply>(
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply

@@ -5,6 +5,7 @@ import BridgeHTTP
 struct TransportFailureMiddleware<Next: HTTPClient>: HTTPClient {
     let next: Next
 
+    @inline(__always)
     func send<Reply>(
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply

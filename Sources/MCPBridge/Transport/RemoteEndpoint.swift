@@ -18,6 +18,7 @@ struct RemoteEndpoint: Sendable {
     }
 
     /// Sends `request` through the pipeline; `reading` consumes the response (see `HTTPClient`).
+    @inline(__always)
     func send<Reply>(
         _ request: HTTPRequest, _ context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply

@@ -33,6 +33,7 @@ struct ReplyReader {
         }
     }
 
+    @inline(__always)
     func read(
         _ format: Format,
         from response: inout HTTPResponse,

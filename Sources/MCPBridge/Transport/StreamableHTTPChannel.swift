@@ -25,6 +25,7 @@ struct StreamableHTTPChannel: Sendable {
 
     /// POSTs `request` with `session`'s headers and hands its reply to `onMessage`. `sessionLost` words a 404 after
     /// the session was just renewed (stateful replicas behind a balancer without affinity).
+    @inline(__always)
     func post(_ request: HostRequest, session: SessionState.Snapshot, context: ExchangeContext, sessionLost: Bool,
               onMessage: ReplyHandler) async throws -> CallEnd {
         let post = endpoint.post(request.bytes, session: session, extraHeaders: modernHeaders(for: request),
@@ -62,7 +63,9 @@ struct StreamableHTTPChannel: Sendable {
             if sessionless, message.envelope.kind == .request { try Self.unanswerable(message) }
             if try await onMessage(message) { answered = true }
         }
-        return answered ? .answered(sessionID: head.value(for: HeaderName.sessionID))
+        // The session id matters only in the answer to `initialize`: no header scan for every other call.
+        let sessionID = request.method == "initialize" ? head.value(for: HeaderName.sessionID) : nil
+        return answered ? .answered(sessionID: sessionID)
             : .unanswered(summary, format: format, status: head.status)
     }
 
