@@ -4,8 +4,9 @@
 package struct ExchangeContext: Sendable {
     /// What the exchange carries, for logs: a method name, "GET stream", "DELETE session".
     package var label: String
-    /// The caller's own id for what it sends, for logs (a JSON-RPC request id, say); nil when there is none.
-    package var requestID: String?
+    /// The caller's own id for what it sends, for logs (a JSON-RPC request id, say); nil when there is none. Kept as
+    /// the value, not its text: it is rendered only when a line is actually logged.
+    package var requestID: (any CustomStringConvertible & Sendable)?
     /// Whether a failed attempt may be sent again at all (a notification or a probe is sent once).
     package var mayRetry: Bool
     /// Whether sending the request twice is harmless; asked only after a failure that may have reached the server
@@ -14,7 +15,7 @@ package struct ExchangeContext: Sendable {
     /// Logged as a warning on each retry instead of the usual debug line: a retry the user should hear about.
     package var retryWarning: String?
 
-    package init(label: String, requestID: String? = nil, mayRetry: Bool = false,
+    package init(label: String, requestID: (any CustomStringConvertible & Sendable)? = nil, mayRetry: Bool = false,
                  isRepeatable: @escaping @Sendable () -> Bool = { false }, retryWarning: String? = nil) {
         self.label = label
         self.requestID = requestID

@@ -48,7 +48,8 @@ struct EraRouter: Sendable {
     private func handle(_ request: HostRequest, reprobed: Bool = false) async throws {
         let hostIsModern = request.modern != nil
         if hostIsModern, eras.mode == .modern { return try await direct.handle(request) }
-        let era = try await eras.era(probe: { await probe.run() })
+        // Known after the first request: no probe closure to build on the hot path.
+        let era = if let known = eras.known { known } else { try await eras.era(probe: { await probe.run() }) }
         do {
             switch (hostIsModern, era) {
             case (true, .modern), (false, .legacy): try await direct.handle(request)

@@ -3,7 +3,7 @@ import BridgeRuntime
 import Logging
 
 /// One debug line per HTTP response (each attempt and redirect hop): what it was for, status, content type, and
-/// how long the head took. Metadata is built only when debug logging is on.
+/// how long the head took. Without debug logging the layer costs one comparison.
 struct LoggingMiddleware<Next: HTTPClient>: HTTPClient {
     let next: Next
     let logger: Logger
@@ -13,10 +13,11 @@ struct LoggingMiddleware<Next: HTTPClient>: HTTPClient {
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply
     ) async throws -> Reply {
+        guard logger.logLevel <= .debug else { return try await next.send(request, context: context, reading: reading) }
         let started = ContinuousClock.now
         return try await next.send(request, context: context) { response in
             logger.debug("http response", metadata: [
-                "mcp.method": "\(context.label)", "mcp.id": "\(context.requestID ?? "-")",
+                "mcp.method": "\(context.label)", "mcp.id": "\(context.requestID?.description ?? "-")",
                 "http.method": "\(request.method.rawValue)", "http.status": "\(response.status)",
                 "http.content_type": "\(response.head.mediaType ?? "-")",
                 "http.elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",

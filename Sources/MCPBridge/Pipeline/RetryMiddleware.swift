@@ -37,7 +37,7 @@ struct RetryMiddleware<Next: HTTPClient>: HTTPClient {
             guard let delay = policy.delay(after: error, attempt: attempt, elapsed: ContinuousClock.now - started,
                                            repeatable: context.isRepeatable()) else { throw error }
             let metadata: Logger.Metadata = [
-                "mcp.id": "\(context.requestID ?? "-")", "retry.attempt": "\(attempt + 1)",
+                "mcp.id": "\(context.requestID?.description ?? "-")", "retry.attempt": "\(attempt + 1)",
                 "retry.delay_ms": "\(delay.milliseconds)", "error.code": "\(error.code.rawValue)",
             ]
             if let warning = context.retryWarning {

@@ -37,7 +37,7 @@ struct SessionChannel: ServerChannel {
     /// What the pipeline needs to know of a request: retried as `RetryPolicy` allows, and a dropped
     /// `subscriptions/listen` is worth a warning (the host hears nothing while it is down).
     private func context(for request: HostRequest) -> ExchangeContext {
-        ExchangeContext(label: request.method, requestID: "\(request.id)", mayRetry: true,
+        ExchangeContext(label: request.method, requestID: request.id, mayRetry: true,
                         isRepeatable: { [isRepeatable] in isRepeatable(request) },
                         retryWarning: request.method == "subscriptions/listen"
                             ? "subscription stream dropped; listening again" : nil)
@@ -57,24 +57,28 @@ struct SessionChannel: ServerChannel {
     /// protocol version become the session every later request carries.
     private func initialize(_ request: HostRequest, session snapshot: SessionState.Snapshot, sessionLost: Bool,
                             onMessage: ReplyHandler) async throws -> StreamableHTTPChannel.CallEnd {
-        var version: String?
+        var accepted: Accepted?
         let end = try await http.post(request, session: snapshot, context: context(for: request),
                                       sessionLost: sessionLost) { message in
-            if message.envelope.kind == .response, message.envelope.id == request.id { version = Self.version(message) }
+            if message.envelope.kind == .response, message.envelope.id == request.id { accepted = Accepted(message) }
             return try await onMessage(message)
         }
-        if case .answered(let sessionID) = end, let version {
-            await session.adopt(sessionID: sessionID, protocolVersion: version.isEmpty ? nil : version)
+        if case .answered(let sessionID) = end, let accepted {
+            await session.adopt(sessionID: sessionID, protocolVersion: accepted.protocolVersion)
         }
         return end
     }
 
-    /// The protocol version a successful `initialize` answer names ("" when it names none), nil for an error.
-    static func version(_ reply: ServerMessage) -> String? {
-        guard !reply.envelope.isError else { return nil }
-        return reply.envelope.result.flatMap {
-            Envelope.string(atPath: ["protocolVersion"], in: reply.bytes, root: $0)
-        } ?? ""
+    /// A successful answer to `initialize`, and the protocol version it names (if any).
+    struct Accepted {
+        var protocolVersion: String?
+
+        init?(_ reply: ServerMessage) {
+            guard !reply.envelope.isError else { return nil }
+            protocolVersion = reply.envelope.result.flatMap {
+                Envelope.string(atPath: ["protocolVersion"], in: reply.bytes, root: $0)
+            }
+        }
     }
 
     private func settle(_ end: StreamableHTTPChannel.CallEnd, _ request: HostRequest,

@@ -110,8 +110,8 @@ final class LegacySSEChannel: ServerChannel {
         while true {
             do {
                 let reply = try await postAndAwait(request, deadline: deadline, repeatable: repeatable)
-                if request.method == "initialize", let version = SessionChannel.version(reply) {
-                    await session.adopt(sessionID: nil, protocolVersion: version.isEmpty ? nil : version)
+                if request.method == "initialize", let accepted = SessionChannel.Accepted(reply) {
+                    await session.adopt(sessionID: nil, protocolVersion: accepted.protocolVersion)
                 }
                 _ = try await onMessage(reply)
                 return
