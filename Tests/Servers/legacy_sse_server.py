@@ -117,6 +117,11 @@ def build_server(name: str, stateless: bool = False) -> FastMCP:
         return "declined"
 
     @server.tool(structured_output=False)
+    async def ask_name_direct(ctx: Context) -> str:
+        """The same as ask_name: mcp 1.x has only `ctx.elicit` (the matrix calls both names on every server)."""
+        return await ask_name(ctx)
+
+    @server.tool(structured_output=False)
     async def ask_then_sleep(seconds: float, ctx: Context) -> str:
         """Elicit a name, then sleep; a cancellation (notifications/cancelled) while sleeping is counted."""
         result = await ctx.elicit("What is your name?", NameAnswer)

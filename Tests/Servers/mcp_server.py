@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.resolve import Elicit, Resolve
+from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 
@@ -45,6 +46,11 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", message=".*logging capability is deprecated.*")
 
 INDICES = ["logs-2026.11", "metrics", "traces", "audit"]
+
+# A 2026-07-28 `input_required` round trip carries a sealed `requestState`; the SDK's default key lives in one
+# process, so the answer must reach the replica that asked. Multi-instance deployments must share a key (the SDK's
+# RequestStateSecurity docs), as replicas behind a balancer do here: one key and one audience for every instance.
+REQUEST_STATE = RequestStateSecurity(keys=["mcp-bridge-tests-shared-request-state-key-0123456789"], audience="oss-mcp")
 
 
 class NameAnswer(BaseModel):
@@ -57,7 +63,7 @@ def ask_for_name() -> Elicit[NameAnswer]:
 
 
 def build_server(replica: str, ledger: str | None = None) -> MCPServer:
-    server = MCPServer(replica, version="1.0.0", log_level="WARNING")
+    server = MCPServer(replica, version="1.0.0", log_level="WARNING", request_state_security=REQUEST_STATE)
     items: list[str] = []
     # --ledger: every add_item is also appended to this file (shared by replicas, survives SIGKILL: one O_APPEND
     # write per item, done before the reply is sent), so chaos tests can count how often each item was applied.

@@ -4,7 +4,9 @@ import Logging
 
 /// Picks, per request, how it reaches the server: as the host wrote it when host and server speak the same era,
 /// else through the translator for that pairing. A request carrying 2026-07-28 `_meta` is a modern host's; any
-/// other is a 2025-era host's. The server's era comes from `--protocol` (probed once in `auto`, see `EraProbe`).
+/// other is a 2025-era host's. The server's era comes from `--protocol`; in `auto` a 2025 host's own `initialize`
+/// and the `EraProbe` decide it (`EraRouter+Handshake`), and a session the server cannot keep moves a dual-era
+/// server to 2026-07-28 for good.
 struct EraRouter: Sendable {
     let eras: EraState
     let probe: EraProbe
@@ -13,9 +15,11 @@ struct EraRouter: Sendable {
     let modernHost: ModernHostTranslator
     let channel: any ServerChannel
     let session: SessionState
+    /// Closes the handshake era's GET stream (the session was given up for 2026-07-28).
+    let stopServerStream: @Sendable () -> Void
 
-    private var sink: ReplySink { direct.routing.sink }
-    private var logger: Logger { direct.routing.logger }
+    var sink: ReplySink { direct.routing.sink }
+    var logger: Logger { direct.routing.logger }
 
     /// Relays one host request; on return the host has its one answer (or cancelled the request).
     func relay(_ request: HostRequest) async {
@@ -46,16 +50,24 @@ struct EraRouter: Sendable {
     }
 
     private func handle(_ request: HostRequest, reprobed: Bool = false) async throws {
+        if request.modern != nil, eras.mode == .modern { return try await direct.handle(request) }
+        // Known after the first request: nothing to decide on the hot path.
+        guard let era = eras.known else { return try await handleUndecided(request, reprobed: reprobed) }
+        try await handle(request, era: era, reprobed: reprobed)
+    }
+
+    func handle(_ request: HostRequest, era: ServerEra, reprobed: Bool) async throws {
         let hostIsModern = request.modern != nil
-        if hostIsModern, eras.mode == .modern { return try await direct.handle(request) }
-        // Known after the first request: no probe closure to build on the hot path.
-        let era = if let known = eras.known { known } else { try await eras.era(probe: { await probe.run() }) }
         do {
             switch (hostIsModern, era) {
-            case (true, .modern), (false, .legacy): try await direct.handle(request)
+            case (true, .modern): try await direct.handle(request)
+            case (false, .legacy): try await relayAsWritten(request)
             case (false, .modern(let facts)): try await legacyHost.handle(request, facts: facts)
             case (true, .legacy): try await modernHost.handle(request)
             }
+        } catch let lost as SessionNotKept {
+            guard !hostIsModern, eras.mode == .auto else { throw lost.error }
+            try await leaveSession(for: request, lost)
         } catch let error as BridgeError where Self.suggestsOtherEra(error, modern: era.isModern) {
             // Refused the way only the other era refuses, so the request did not run: ask again, send it again.
             guard !reprobed, eras.mode == .auto else { throw error }
@@ -64,6 +76,17 @@ struct EraRouter: Sendable {
             eras.forget()
             try await handle(request, reprobed: true)
         }
+    }
+
+    /// A 2025 host's request relayed as written. What translation would need if the session is lost later (the
+    /// host's log level and subscriptions) is noted on the way.
+    @inline(__always)
+    private func relayAsWritten(_ request: HostRequest) async throws {
+        switch request.method {
+        case "logging/setLevel", "resources/subscribe", "resources/unsubscribe": legacyHost.remember(request)
+        default: break
+        }
+        try await direct.handle(request)
     }
 
     /// A failure that hints the server changed era since the probe (redeployed): a modern server refusing a

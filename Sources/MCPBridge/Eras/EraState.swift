@@ -29,6 +29,8 @@ final class EraState: Sendable {
         /// Whether the host speaks 2026-07-28 (its requests carry `_meta` with a protocol version); nil until its
         /// first request. Decides how server messages outside any request reach it.
         var hostIsModern: Bool?
+        /// The handshake era's session could not be kept, so the bridge moved to 2026-07-28 for good.
+        var leftSession = false
     }
 
     private let state: Mutex<State>
@@ -65,6 +67,19 @@ final class EraState: Sendable {
             if case .success(let era) = result, state.era == nil { state.era = era }
         }
         return try result.get()
+    }
+
+    /// Records what the host's own `initialize` showed (see `EraRouter.relayInitialize`), unless a verdict exists.
+    func settle(_ era: ServerEra) {
+        state.withLock { if $0.era == nil { $0.era = era } }
+    }
+
+    /// True for the first caller only: the one that tears the session down and says so.
+    func leaveSession() -> Bool {
+        state.withLock { state in
+            defer { state.leftSession = true }
+            return !state.leftSession
+        }
     }
 
     /// The server no longer behaves like the era on record (e.g. it was redeployed): probe again next time.

@@ -58,6 +58,16 @@ struct LegacyHostTranslator: Sendable {
         }
     }
 
+    /// A request relayed as written while the server may still move to 2026-07-28 (`EraRouter.leaveSession`):
+    /// keeps what its translation would then need.
+    func remember(_ request: HostRequest) {
+        if request.method == "logging/setLevel" {
+            if let level = Envelope.string(atPath: ["params", "level"], in: request.bytes) { host.setLogLevel(level) }
+        } else if let uri = Envelope.string(atPath: ["params", "uri"], in: request.bytes) {
+            _ = host.subscription(uri, subscribe: request.method == "resources/subscribe")
+        }
+    }
+
     /// The host's `notifications/initialized` (absorbed): start listening for the changes its era expects to hear.
     func hostInitialized(_ facts: DiscoverFacts) {
         listen(facts)

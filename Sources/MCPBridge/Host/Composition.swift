@@ -44,7 +44,7 @@ extension Bridge {
                 legacyHost: LegacyHostTranslator(channel: session, session: state, routing: routing, direct: direct),
                 modernHost: ModernHostTranslator(channel: selector, session: state, routing: routing,
                                                  startServerStream: { listener.start() }),
-                channel: selector, session: state)
+                channel: selector, session: state, stopServerStream: { listener.stop() })
             inbound.bind { [eras] in await eras.routeUnattached($0) }
             self.sink = sink
             self.tools = tools

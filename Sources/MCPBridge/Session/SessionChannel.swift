@@ -46,6 +46,8 @@ struct SessionChannel: ServerChannel {
     private func exchange(_ request: HostRequest, sessionLost: Bool, onMessage: ReplyHandler) async throws {
         // A 2026-07-28 request has no session to wait for (and the era probe runs while the host's initialize waits).
         let snapshot = await session.snapshot(forInitialize: request.method == "initialize" || request.modern != nil)
+        // Given up for 2026-07-28 while this request waited: without its session it would be refused (or start one).
+        if snapshot.abandoned, request.modern == nil, request.method != "initialize" { throw SessionNotKept.abandoned }
         let end = request.method == "initialize"
             ? try await initialize(request, session: snapshot, sessionLost: sessionLost, onMessage: onMessage)
             : try await http.post(request, session: snapshot, context: context(for: request),
@@ -101,11 +103,11 @@ struct SessionChannel: ServerChannel {
         }
     }
 
-    /// Typed view of a failed exchange; cancellation passes through untouched.
+    /// Typed view of a failed exchange; cancellation and a session that cannot be kept pass through untouched.
     private static func bridgeError(from failure: any Error) throws -> BridgeError {
         switch failure {
         case let error as BridgeError: return error
-        case is CancellationError: throw failure
+        case is CancellationError, is SessionNotKept: throw failure
         case let mismatch as HeaderMismatch: return mismatch.error
         default: return BridgeError(.protocolViolation, "unexpected failure: \(failure)")
         }

@@ -10,6 +10,8 @@ actor SessionState {
         var sessionID: String?
         var protocolVersion: String?
         var generation: Int
+        /// The session was given up for 2026-07-28 (`abandon`): a handshake-era request must not go out without it.
+        var abandoned = false
     }
 
     /// Performs the hidden handshake: POST the host's cached `initialize`, then `notifications/initialized`;
@@ -20,6 +22,7 @@ actor SessionState {
     private(set) var sessionID: String?
     private(set) var protocolVersion: String?
     private var generation = 0
+    private var abandoned = false
     /// The host's own `initialize`, kept verbatim so it can be replayed if the session expires.
     private var initializeMessage: [UInt8]?
     private var initializedMessage: [UInt8]?
@@ -45,7 +48,11 @@ actor SessionState {
             while initializing { await withCheckedContinuation { initializeWaiters.append($0) } }
         }
         if let renewal { _ = await renewal.value }
-        return Snapshot(sessionID: sessionID, protocolVersion: protocolVersion, generation: generation)
+        return current
+    }
+
+    private var current: Snapshot {
+        Snapshot(sessionID: sessionID, protocolVersion: protocolVersion, generation: generation, abandoned: abandoned)
     }
 
     /// Returns once no handshake or renewal is under way: the ordering point for messages that must follow the
@@ -57,7 +64,7 @@ actor SessionState {
     /// Keeps `published` in step with the isolated state; called after every change to it.
     private func republish() {
         let steady = !initializing && renewal == nil
-        let snapshot = Snapshot(sessionID: sessionID, protocolVersion: protocolVersion, generation: generation)
+        let snapshot = current
         published.withLock { $0 = steady ? snapshot : nil }
     }
 
@@ -90,6 +97,16 @@ actor SessionState {
     func adopt(sessionID: String?, protocolVersion: String?) {
         self.sessionID = sessionID
         if let protocolVersion { self.protocolVersion = protocolVersion }
+        generation += 1
+        republish()
+    }
+
+    /// The bridge switched to 2026-07-28 (the session could not be kept): later requests carry no session, and a
+    /// handshake-era request still on its way is not renewed into a new one.
+    func abandon() {
+        sessionID = nil
+        protocolVersion = nil
+        abandoned = true
         generation += 1
         republish()
     }

@@ -95,6 +95,8 @@ struct StreamableHTTPChannel: Sendable {
                 + "sessions (route by Mcp-Session-Id), or use a stateless server"
                 + (serverSaid.map { " (server said: \($0))" } ?? ""), httpStatus: 404, body: body, retryAfter: retryAfter)
             : BridgeError.httpStatus(head.status, body: body, serverSaid: serverSaid, retryAfter: retryAfter)
+        // Not processed, whatever the body says: the era router may send it again in 2026-07-28.
+        if sessionLost { throw SessionNotKept(error: error) }
         if let envelope {
             if request.modern != nil, head.status == 400,
                Envelope.number(atPath: ["error", "code"], in: body) == HeaderMismatch.code {

@@ -19,7 +19,7 @@ import Testing
             legacyHost: LegacyHostTranslator(channel: channel, session: session, routing: routing, direct: direct),
             modernHost: ModernHostTranslator(channel: channel, session: session, routing: routing,
                                              startServerStream: {}),
-            channel: channel, session: session)
+            channel: channel, session: session, stopServerStream: {})
         return Router(eras: eras, sink: host.sink, channel: channel, tools: tools, maxMessageBytes: 1 << 20,
                       logger: testLogger, work: WorkTracker(), startServerStream: {},
                       permits: RequestPermits(limit: 4), admission: RequestPermits(limit: 16))

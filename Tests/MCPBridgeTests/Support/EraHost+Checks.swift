@@ -1,9 +1,10 @@
 import Foundation
 
-/// The four checks of the interoperability matrix. Every server in the matrix exposes the same tools (`echo`,
-/// `progress`, `ask_name`), so a check means the same thing in every column and only the eras differ.
+/// The checks of the interoperability matrix. Every server in the matrix exposes the same tools (`echo`,
+/// `progress`, `ask_name`, `ask_name_direct`), so a check means the same thing in every column and only the eras
+/// differ.
 extension EraHost {
-    static let requiredTools = ["echo", "progress", "ask_name"]
+    static let requiredTools = ["echo", "progress", "ask_name", "ask_name_direct"]
     static let elicitedName = "Ada"
 
     /// `tools/list` names all three tools.
@@ -43,28 +44,28 @@ extension EraHost {
             : .pass
     }
 
-    /// `ask_name` ends in "hello Ada": through an `elicitation/create` request (legacy host) or an
+    /// `tool` ends in "hello Ada": through an `elicitation/create` request (legacy host) or an
     /// `input_required` result and a retry (2026-07-28 host).
-    func checkElicitation() async throws -> CheckOutcome {
-        let (final, trail) = try await elicitationFlow()
+    func checkElicitation(_ tool: String) async throws -> CheckOutcome {
+        let (final, trail) = try await elicitationFlow(tool)
         if final.toolText == "hello \(Self.elicitedName)" {
-            return trail.asked ? .pass : .fail("ask_name → \"hello Ada\" without ever asking the host")
+            return trail.asked ? .pass : .fail("\(tool) → \"hello Ada\" without ever asking the host")
         }
-        return .fail("ask_name → \(MessageText.describe(final))\(trail.note)")
+        return .fail("\(tool) → \(MessageText.describe(final))\(trail.note)")
     }
 
     /// For a cell where elicitation cannot work: the host still gets exactly one answer (an error or a tool
     /// error) and the bridge keeps relaying (an echo afterwards works). A "hello Ada" means the cell is not
     /// impossible after all, which fails too, so the list of impossible cells stays honest.
-    func probeImpossibleElicitation() async throws -> CheckOutcome {
-        let (final, _) = try await elicitationFlow()
+    func probeImpossibleElicitation(_ tool: String) async throws -> CheckOutcome {
+        let (final, _) = try await elicitationFlow(tool)
         if final.toolText == "hello \(Self.elicitedName)" {
-            return .fail("ask_name → \"hello Ada\": this cell is listed as impossible but works; "
+            return .fail("\(tool) → \"hello Ada\": this cell is listed as impossible but works; "
                          + "remove it from the list")
         }
         let echo = try await exchange("tools/call", params: ["name": "echo", "arguments": ["text": "still here"]])
         guard echo.response.toolText == "still here" else {
-            return .fail("after ask_name (→ \(MessageText.describe(final))) echo → "
+            return .fail("after \(tool) (→ \(MessageText.describe(final))) echo → "
                          + MessageText.describe(echo.response))
         }
         return .pass
@@ -77,12 +78,12 @@ extension EraHost {
         var note: String { asked ? " (after the host answered the elicitation)" : " (the host was never asked)" }
     }
 
-    /// Calls `ask_name` and plays this era's part until a final answer: a legacy host answers `elicitation/create`
+    /// Calls `tool` and plays this era's part until a final answer: a legacy host answers `elicitation/create`
     /// (accepting "Ada" if its era has elicitation), a 2026-07-28 host fulfils `inputRequests` and retries under a
     /// new id with `inputResponses` and the verbatim `requestState` (at most three rounds).
-    private func elicitationFlow() async throws -> ([String: Any], ElicitationTrail) {
+    private func elicitationFlow(_ tool: String) async throws -> ([String: Any], ElicitationTrail) {
         var trail = ElicitationTrail()
-        var params: [String: Any] = ["name": "ask_name", "arguments": [String: Any]()]
+        var params: [String: Any] = ["name": tool, "arguments": [String: Any]()]
         while true {
             let reply = try await exchange("tools/call", params: params) { request in
                 trail.asked = true

@@ -72,7 +72,9 @@ final class EraHost {
             case .list: return try await checkList()
             case .call: return try await checkCall()
             case .progress: return try await checkProgress()
-            case .elicit: return impossible ? try await probeImpossibleElicitation() : try await checkElicitation()
+            case .elicit, .contextElicit:
+                return impossible ? try await probeImpossibleElicitation(check.elicitingTool)
+                    : try await checkElicitation(check.elicitingTool)
             }
         } catch {
             return .fail("\(error)")

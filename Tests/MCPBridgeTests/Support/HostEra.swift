@@ -48,9 +48,15 @@ enum HostEra: String, CaseIterable, Sendable {
     }
 }
 
-/// The four things every cell of the matrix tries, in this order.
+/// The things every cell of the matrix tries, in this order. `elicit` asks through the SDK's era-neutral resolver
+/// (`input_required` in 2026-07-28, `elicitation/create` mid-call in 2025); `ctx.elicit` through the legacy API,
+/// which only a server-to-client request can carry.
 enum InteropCheck: String, CaseIterable, Sendable {
     case list, call, progress, elicit
+    case contextElicit = "ctx.elicit"
+
+    /// The tool each elicitation check calls.
+    var elicitingTool: String { self == .contextElicit ? "ask_name_direct" : "ask_name" }
 }
 
 /// How one check went: passed, or failed with a sentence a reader can act on.

@@ -9,14 +9,17 @@ struct MatrixCell: Hashable, Sendable {
 }
 
 /// A check that cannot work in some cells whatever the bridge does, and why (from the spec, not from the bridge).
+/// `byChance`: the outcome is not the bridge's to decide (a balancer picks the replica), so the check is not run
+/// there; the cell still checks everything else.
 struct Impossibility: Sendable {
-    let check: InteropCheck
+    let checks: [InteropCheck]
     let hosts: [HostEra]
     let servers: [MatrixServer]
+    var byChance = false
     let reason: String
 
     func covers(_ cell: MatrixCell, _ check: InteropCheck) -> Bool {
-        check == self.check && hosts.contains(cell.host) && servers.contains(cell.server)
+        checks.contains(check) && hosts.contains(cell.host) && servers.contains(cell.server)
     }
 }
 
@@ -46,9 +49,13 @@ struct MatrixReport {
     var markdown: String {
         var lines = Self.wrapped(
             "✓ works, ✗ fails, — cannot work in that pairing (see the note; the host still gets exactly one "
-                + "answer and the bridge keeps working), ⚠ the bridge broke a guarantee (a second answer, a bad "
-                + "line, a failed exit). Checks: `list` = `tools/list`, `call` = `tools/call echo`, `progress` = "
-                + "`notifications/progress` before the result, `elicit` = a form elicitation answered by the host.")
+                + "answer and the bridge keeps working), · not the bridge's to decide (see the note), ⚠ the bridge broke a "
+                + "guarantee (a second answer, a bad line, a failed exit). Checks: `list` = `tools/list`, `call` = "
+                + "`tools/call echo`, `progress` = `notifications/progress` before the result, `elicit` = a form "
+                + "elicitation answered by the host, asked through the SDK's era-neutral resolver (`input_required` in "
+                + "2026-07-28, `elicitation/create` mid-call in 2025), `ctx.elicit` = the same asked through "
+                + "`await ctx.elicit(...)`, the API most servers use, which only a server-to-client request mid-call "
+                + "can carry.")
         lines += [
             "",
             "| host ↓ server → | " + MatrixServer.allCases.map(\.title).joined(separator: " | ") + " |",
@@ -69,7 +76,9 @@ struct MatrixReport {
         var parts: [String] = []
         for check in InteropCheck.allCases {
             let passed = result.outcomes[check] == .pass
-            if let note = footnote(cell, check) {
+            if let note = footnote(cell, check), impossibilities[note - 1].byChance {
+                parts.append("\(check.rawValue) ·\(Self.superscript(note))")
+            } else if let note = footnote(cell, check) {
                 parts.append("\(check.rawValue) \(passed ? "—" : "✗")\(Self.superscript(note))")
             } else {
                 parts.append("\(check.rawValue) \(passed ? "✓" : "✗")")

@@ -12,6 +12,7 @@ enum MatrixServer: CaseIterable, Sendable {
     case dualStateless
     case dualStateful
     case modernOnly
+    case dualReplicas
 
     /// The column heading in the README table.
     var title: String {
@@ -22,6 +23,7 @@ enum MatrixServer: CaseIterable, Sendable {
         case .dualStateless: "both eras, stateless (mcp 2.x)"
         case .dualStateful: "both eras, sessions (mcp 2.x)"
         case .modernOnly: "2026-07-28 only (mcp 2.x)"
+        case .dualReplicas: "both eras, sessions, 3 replicas behind round robin (mcp 2.x, nginx)"
         }
     }
 
@@ -34,6 +36,7 @@ enum MatrixServer: CaseIterable, Sendable {
         case .dualStateless: try await SharedServers.stateless.value.url(SharedServers.mcpPath)
         case .dualStateful: try await SharedServers.stateful.value.url(SharedServers.mcpPath)
         case .modernOnly: try await MatrixServers.modernOnly.value.url(SharedServers.mcpPath)
+        case .dualReplicas: try await MatrixServers.dualReplicas.value.endpoint
         }
     }
 }
@@ -55,6 +58,10 @@ enum MatrixServers {
         try await ServerProcess(script: "mcp_server.py",
                                 arguments: ["--modern-only", "--port", "0", "--name", "matrix-modern-only"])
     }
+
+    /// Stateful replicas without affinity: every cell of the column shares them, so no cell can count on where
+    /// its calls land.
+    static let dualReplicas = Task { try await ReplicaCluster(mode: "stateful") }
 
     /// Every column's URL, started concurrently (each server takes 1–2 s to import its SDK); a server that failed
     /// to start is a message instead, so its column fails with the reason and the others still run.
