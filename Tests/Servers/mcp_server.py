@@ -39,7 +39,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp.types import ToolAnnotations
+from mcp.types import SamplingMessage, TextContent, ToolAnnotations
 
 # ctx.info() is deprecated for 2026-07-28 but still the way to send notifications/message on legacy versions.
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -126,6 +126,21 @@ def build_server(replica: str, ledger: str | None = None) -> MCPServer:
         if result.action == "accept" and result.data is not None:
             return f"hello {result.data.name}"
         return "declined"
+
+    @server.tool(structured_output=False)
+    async def sample_haiku(ctx: Context) -> str:
+        """Ask the host's model through `ctx.session.create_message` (sampling/createMessage mid-call)."""
+        result = await ctx.session.create_message(
+            [SamplingMessage(role="user", content=TextContent(type="text", text="Write a haiku about bridges."))],
+            max_tokens=50,
+        )
+        return f"sampled: {result.content.text}" if isinstance(result.content, TextContent) else "sampled: ?"
+
+    @server.tool(structured_output=False)
+    async def host_roots(ctx: Context) -> str:
+        """Ask the host for its roots through `ctx.session.list_roots` (roots/list mid-call)."""
+        result = await ctx.session.list_roots()
+        return "roots: " + ",".join(str(root.uri) for root in result.roots)
 
     @server.tool(structured_output=False)
     def lookup_region(

@@ -39,7 +39,8 @@ struct HandshakeProbe {
             if let (head, reply) = probed, let reply, let facts = DiscoverFacts(reply) {
                 report.lines += quiet.lines
                 reportReachable(head, tlsVerified: tlsVerified, into: &report)
-                return await runModern(facts, reply: reply, into: &report)
+                await runModern(facts, reply: reply, into: &report)
+                return await reportRelay(serverSpeaksModern: true, into: &report)
             }
             if probed == nil, !quiet.lines.contains(where: { $0.contains("FAILED: HTTP ") }) {
                 return report.fail("reachable", lastFailure ?? "no answer")
@@ -65,10 +66,48 @@ struct HandshakeProbe {
         report.pass("session", session.sessionID == nil ? "stateless (no Mcp-Session-Id)" : "session-based")
         _ = await step("initialized", Self.initialized, into: &report)
         if let (_, tools) = await step("tools/list", Self.toolsList, into: &report) { reportTools(tools, into: &report) }
-        if session.sessionID != nil {
-            let delete = endpoint.delete(session: session)
-            _ = try? await endpoint.send(delete, ExchangeContext(label: "DELETE session")) { $0.status }
+        await endSession()
+        await reportRelay(serverSpeaksModern: false, into: &report)
+    }
+
+    private func endSession() async {
+        guard session.sessionID != nil else { return }
+        let delete = endpoint.delete(session: session)
+        _ = try? await endpoint.send(delete, ExchangeContext(label: "DELETE session")) { $0.status }
+    }
+
+    /// Which era the relay speaks for each host era, and why: the rule `EraRouter` applies (README "Protocol eras").
+    /// For a dual-era server that takes a quiet `initialize`: whether it keeps a session decides for 2025 hosts.
+    private mutating func reportRelay(serverSpeaksModern: Bool, into report: inout HealthCheck.Report) async {
+        switch endpoint.configuration.protocolMode {
+        case .modern:
+            return report.pass("relay", "2026-07-28 for every host (--protocol modern); 2025 hosts are translated")
+        case .legacy:
+            return report.pass("relay", "the 2025 handshake era for every host (--protocol legacy); 2026-07-28 "
+                + "hosts are translated")
+        case .auto:
+            break
         }
+        guard serverSpeaksModern else {
+            return report.pass("relay", "2025 hosts as written; 2026-07-28 hosts translated to the handshake era "
+                + "(the server speaks no 2026-07-28)")
+        }
+        var quiet = HealthCheck.Report()
+        let answered = await step("initialize", Self.initialize, into: &quiet)
+        let accepted = answered?.1?.envelope.result != nil
+        session.sessionID = answered?.0.value(for: HeaderName.sessionID)
+        let why: String
+        if accepted, session.sessionID != nil {
+            why = "2025 hosts as written too: the server keeps a 2025 session (Mcp-Session-Id), so requests it "
+                + "sends mid-call reach the host; the bridge moves to 2026-07-28 if that session is lost"
+        } else if accepted {
+            why = "2025 hosts translated to 2026-07-28: the server keeps no 2025 session, so only 2026-07-28 "
+                + "(input_required) can carry its questions to the host"
+        } else {
+            why = "2025 hosts translated to 2026-07-28: the server refuses the 2025 handshake"
+        }
+        report.pass("relay", "2026-07-28 hosts as written; " + why)
+        await endSession()
     }
 
     private func reportReachable(_ head: HTTPResponseHead, tlsVerified: Bool, into report: inout HealthCheck.Report) {

@@ -50,6 +50,27 @@ struct CheckCommandTests {
         #expect(forced.status == 1, "the handshake era is refused: \(forced.stdout)")
     }
 
+    /// The `relay` line tells which era the bridge would speak for each host era, and why (README "Protocol eras").
+    @Test func theRelayLineSaysWhichEraEachHostGets() async throws {
+        let stateful = try await SharedServers.stateful.value.url(SharedServers.mcpPath)
+        let stateless = try await SharedServers.stateless.value.url(SharedServers.mcpPath)
+        let modernOnly = try await MatrixServers.modernOnly.value.url(SharedServers.mcpPath)
+        let legacyOnly = try await MatrixServers.legacyStateful.value.url("/mcp")
+        let expected = [
+            (stateful, "2025 hosts as written too: the server keeps a 2025 session"),
+            (stateless, "2025 hosts translated to 2026-07-28: the server keeps no 2025 session"),
+            (modernOnly, "2025 hosts translated to 2026-07-28: the server refuses the 2025 handshake"),
+            (legacyOnly, "2026-07-28 hosts translated to the handshake era"),
+        ]
+        for (url, words) in expected {
+            let run = try await BridgeProcess.runToEnd(["check", url])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(Self.line("relay", in: run.stdout)?.contains(words) == true, "\(url): \(run.stdout)")
+        }
+        let forced = try await BridgeProcess.runToEnd(["check", stateful, "--protocol", "modern"])
+        #expect(Self.line("relay", in: forced.stdout)?.contains("--protocol modern") == true, "\(forced.stdout)")
+    }
+
     @Test func aRefusedPortIsReportedAsFailed() async throws {
         let port = try FaultTools.unusedPort()
         let run = try await BridgeProcess.runToEnd(["check", "http://127.0.0.1:\(port)/mcp"])

@@ -58,6 +58,8 @@ struct LoadBalancerTests {
         let (status, later) = try await bridge.finish()
         #expect(status == 0)
         #expect(later.isEmpty)
+        let switches = bridge.stderr.text.components(separatedBy: "translates to it for the rest of this run").count - 1
+        #expect(switches == 1, "the move to 2026-07-28 is said once: \(bridge.stderr.text)")
     }
 
     @Test func statefulReplicasWithoutAffinityAnswerEveryRequestOnce() async throws {
