@@ -1,5 +1,6 @@
-/// The few edits era translation makes to a message: members added to `params` or `params._meta`, and the `id`
-/// replaced. Each is a splice into the original bytes, so everything else the sender wrote stays byte for byte.
+/// The few edits era translation makes to a message: members added to `params`, `params._meta` or `result`, members
+/// removed from an object, and the `id` replaced. Each is a splice into the original bytes, so everything else the
+/// sender wrote stays byte for byte.
 package enum MessageSplice {
     /// `members` (JSON object members without braces, e.g. `"a":1,"b":2`) added at the start of `params._meta`,
     /// creating `_meta` and `params` when missing. Nil when `params` or `_meta` is not an object.
@@ -26,6 +27,51 @@ package enum MessageSplice {
         case .notObject: nil
         case .object(let range): inserting(members, atStartOf: range, in: bytes)
         }
+    }
+
+    /// `members` added at the start of the `result` object. Nil when there is no object `result`.
+    package static func addingResult(_ members: String, to bytes: [UInt8]) -> [UInt8]? {
+        guard case .object(let range) = objectRange(atPath: ["result"], in: bytes) else { return nil }
+        return inserting(members, atStartOf: range, in: bytes)
+    }
+
+    /// The members named in `names` removed from the object at `path`; every other member keeps its bytes. Nil when
+    /// there is no such object, or none of the names is in it.
+    package static func removingMembers(_ names: Set<String>, atPath path: [String], in bytes: [UInt8]) -> [UInt8]? {
+        guard case .object(let range) = objectRange(atPath: path, in: bytes),
+              let members = try? JSONScanner.members(of: range, in: bytes),
+              members.contains(where: { names.contains($0.key) }) else { return nil }
+        var kept: [[UInt8]] = []
+        for member in members where !names.contains(member.key) {
+            guard let start = keyStart(before: member.value, in: bytes) else { return nil }
+            kept.append(Array(bytes[start..<member.value.upperBound]))
+        }
+        let object = [UInt8(ascii: "{")] + Array(kept.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "}")]
+        return Array(bytes[..<range.lowerBound]) + object + Array(bytes[range.upperBound...])
+    }
+
+    /// Where the key of the member whose value starts at `value` begins: back over `:` and whitespace to the key's
+    /// closing quote, then to the opening quote that no backslash escapes.
+    private static func keyStart(before value: Range<Int>, in bytes: [UInt8]) -> Int? {
+        let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        var index = value.lowerBound - 1
+        while index >= 0, whitespace.contains(bytes[index]) { index -= 1 }
+        guard index >= 0, bytes[index] == UInt8(ascii: ":") else { return nil }
+        index -= 1
+        while index >= 0, whitespace.contains(bytes[index]) { index -= 1 }
+        guard index >= 0, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        index -= 1
+        while index >= 0 {
+            if bytes[index] == UInt8(ascii: "\"") {
+                var backslashes = 0
+                while index - backslashes - 1 >= 0, bytes[index - backslashes - 1] == UInt8(ascii: "\\") {
+                    backslashes += 1
+                }
+                if backslashes % 2 == 0 { return index }
+            }
+            index -= 1
+        }
+        return nil
     }
 
     /// The message with its top-level `id` value replaced.

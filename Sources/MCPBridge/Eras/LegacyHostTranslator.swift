@@ -106,7 +106,7 @@ struct LegacyHostTranslator: Sendable {
                 throw BridgeError(.protocolViolation, "the server's reply held no response to this request")
             }
             guard let input = InputRequired(reply) else {
-                await sink.answer(request.id, with: reply)
+                await sink.answer(request.id, with: ResultShape.forLegacyHost(reply))
                 return
             }
             let answers = try await askHost(input, in: reply.bytes)

@@ -134,6 +134,6 @@ struct ModernHostTranslator: Sendable {
                 + "it (-32022): it was replaced by a 2026-07-28 server; retry, or pin the era with --protocol",
                               body: reply.bytes)
         }
-        await sink.answer(current.id, with: reply)
+        await sink.answer(current.id, with: ResultShape.forModernHost(reply, method: request.method))
     }
 }

@@ -64,7 +64,13 @@ public final class Bridge: Sendable {
                             startServerStream: { listener.start() },
                             permits: RequestPermits(limit: configuration.maxInFlight),
                             admission: RequestPermits(limit: configuration.maxInFlight * 4))
-        _ = SignalWatcher { stop.yield(.signal($0)) }
+        // A signal during the end-of-input drain means the host stopped waiting (an SDK host closes stdin, waits
+        // 2 s, then sends SIGTERM): the drain ends at once, so the exit is clean and the session still DELETEd.
+        let (signals, signalled) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(1))
+        _ = SignalWatcher {
+            stop.yield(.signal($0))
+            signalled.yield($0)
+        }
 
         let lines = StdinReader.lines(fd: input, maxLineBytes: configuration.maxMessageBytes, on: driver)
         let pump = Task(executorPreference: driver) {
@@ -84,7 +90,7 @@ public final class Bridge: Sendable {
         case .endOfInput:
             parts.eras.hostClosedInput()
             logger.debug("stdin closed; draining", metadata: ["in_flight": "\(parts.sink.inFlight.pendingIDs.count)"])
-            await drain(parts.sink, work: work, within: configuration.drainTimeout)
+            await drain(parts.sink, work: work, within: configuration.drainTimeout, unless: signals)
         case .signal(let number):
             parts.eras.legacyHost.hostListen.stop()
             logger.debug("received signal; draining", metadata: ["signal": "\(number)"])
@@ -99,18 +105,36 @@ public final class Bridge: Sendable {
     ///
     /// Unstructured tasks, not a task group: a group waits for all its children before returning, and
     /// `waitIdle` ignores cancellation, so a request that never ends would hold the drain (and the exit) forever.
-    private func drain(_ sink: ReplySink, work: WorkTracker, within limit: Duration) async {
-        let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
-        Task { await work.waitIdle(); outcome.yield(true) }
-        let timer = Task { try? await Task.sleep(for: limit); outcome.yield(false) }
+    private func drain(_ sink: ReplySink, work: WorkTracker, within limit: Duration,
+                       unless signals: AsyncStream<Int32>? = nil) async {
+        enum Outcome: Sendable { case idle, timedOut, signalled(Int32) }
+        let (outcomes, outcome) = AsyncStream.makeStream(of: Outcome.self)
+        Task { await work.waitIdle(); outcome.yield(.idle) }
+        let timer = Task { try? await Task.sleep(for: limit); outcome.yield(.timedOut) }
+        let interrupt = Task {
+            var received = signals?.makeAsyncIterator()
+            if let number = await received?.next() { outcome.yield(.signalled(number)) }
+        }
         var first = outcomes.makeAsyncIterator()
-        let finished = await first.next() ?? false
+        let result = await first.next() ?? .timedOut
         timer.cancel()
-        guard !finished else { return }
-        for id in sink.inFlight.pendingIDs {
-            await sink.fail(id, with: BridgeError(.shuttingDown, "mcp-bridge is shutting down and stopped "
-                + "waiting for this request after \(limit.formatted)"))
-            sink.inFlight.cancel(id)
+        interrupt.cancel()
+        switch result {
+        case .idle:
+            return
+        case .timedOut:
+            for id in sink.inFlight.pendingIDs {
+                await sink.fail(id, with: BridgeError(.shuttingDown, "mcp-bridge is shutting down and stopped "
+                    + "waiting for this request after \(limit.formatted)"))
+                sink.inFlight.cancel(id)
+            }
+        case .signalled(let number):
+            // The host closed stdin and then signalled: it has stopped reading (mcp 1.x's stdio client even fails
+            // on a line written after that), so the requests still in flight are cancelled without an answer.
+            let abandoned = sink.inFlight.pendingIDs
+            for id in abandoned { sink.inFlight.cancel(id) }
+            let count = abandoned.count
+            logger.info("stopped by signal \(number) after stdin closed; \(count) request(s) in flight abandoned")
         }
     }
 }

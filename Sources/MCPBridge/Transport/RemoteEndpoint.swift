@@ -48,7 +48,8 @@ struct RemoteEndpoint: Sendable {
 
     /// Ends the session on the server (405 means the server does not support it, which is fine).
     func delete(session: SessionState.Snapshot) -> HTTPRequest {
-        request(.delete, headers: protocolHeaders(session: session), timeout: .seconds(5))
+        // Bounded well inside a host's patience after stdin EOF (the SDKs send SIGTERM after 2 s).
+        request(.delete, headers: protocolHeaders(session: session), timeout: .milliseconds(1500))
     }
 
     /// A GET of a health URL beside the endpoint (`check --health-url`), with the user's headers and TLS settings.
