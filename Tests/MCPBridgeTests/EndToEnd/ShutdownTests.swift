@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// How the bridge ends. At stdin EOF it waits for in-flight requests (bounded by
-/// `--drain-timeout`, answering the rest with -32010), DELETEs its session and exits 0; SIGTERM/SIGINT drain the
-/// same way; a host that closes the bridge's stdout makes it exit promptly and quietly.
+/// How the bridge ends. At stdin EOF it waits for in-flight requests (bounded by `--drain-timeout`, answering the
+/// rest with -32010; a signal during that drain ends it unanswered), DELETEs its session and exits 0; SIGTERM/SIGINT
+/// drain the same way; a host that closes the bridge's stdout makes it exit promptly and quietly.
 @Suite("Shutdown: drain, session end, signals, closed stdout")
 struct ShutdownTests {
     @Test func endOfInputWaitsForTheRequestInFlightAndWritesItsAnswer() async throws {
@@ -68,6 +68,23 @@ struct ShutdownTests {
         let (response, _) = try await bridge.readResponse(id: 24, timeout: .seconds(40))
         #expect(response.errorCode == -32010, "shutdown error: \(response)")
         #expect(try await bridge.waitForExit(timeout: .seconds(40)) == 0)
+        try await server.waitForLog("the abandoned transfer closed") { !$0.events("client-closed").isEmpty }
+    }
+
+    /// The MCP SDKs' stdio clients close stdin, wait 2 s, then SIGTERM: a signal during the end-of-input drain means
+    /// the host stopped reading, so the drain ends at once and nothing more is written to it.
+    @Test func aSignalDuringTheEndOfInputDrainEndsItAtOnceWithoutWriting() async throws {
+        let server = try await ServerProcess.ownFaultServer()
+        let bridge = try BridgeProcess([server.url("/hang")])
+        try bridge.send(Messages.call(id: 25, tool: "anything"))
+        try await server.waitForLog("the POST of request 25") { $0.post(ofRequestID: 25) != nil }
+        try bridge.closeStdin()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(bridge.process.isRunning, "still draining the request in flight")
+        bridge.process.terminate()
+        #expect(try await bridge.waitForExit(timeout: .seconds(20)) == 0)
+        #expect(try await bridge.stdout.nextLine(timeout: .seconds(5)) == nil, "nothing written after the signal")
+        #expect(bridge.stderr.text.contains("1 request(s) in flight abandoned"), "\(bridge.stderr.text)")
         try await server.waitForLog("the abandoned transfer closed") { !$0.events("client-closed").isEmpty }
     }
 

@@ -131,15 +131,15 @@ struct MatrixReport {
     }
 }
 
-/// The README's generated matrix section, between `<!-- interop-matrix:begin -->` and `<!-- interop-matrix:end -->`.
+/// A generated README section, between `<!-- NAME:begin -->` and `<!-- NAME:end -->` (`interop-matrix`,
+/// `differential-clients`).
 enum ReadmeMatrixSection {
-    static let begin = "<!-- interop-matrix:begin -->"
-    static let end = "<!-- interop-matrix:end -->"
-
     static var readme: URL { TestEnvironment.repository.appendingPathComponent("README.md") }
 
     /// The section as committed, or (with `MCP_BRIDGE_UPDATE_GOLDEN=1`) `actual` after writing it into the README.
-    static func expected(actual: String) throws -> String {
+    static func expected(actual: String, section: String = "interop-matrix") throws -> String {
+        let begin = "<!-- \(section):begin -->"
+        let end = "<!-- \(section):end -->"
         let text = try String(contentsOf: readme, encoding: .utf8)
         guard let start = text.range(of: begin), let stop = text.range(of: end, range: start.upperBound..<text.endIndex)
         else { throw TestFailure("README.md has no \(begin) … \(end) section") }

@@ -1,0 +1,137 @@
+import Foundation
+
+/// A real MCP client library from PyPI, run by `Tests/Clients/differential_client.py` in its own venv.
+enum DiffClient: String, CaseIterable, Sendable {
+    case sdk1
+    case sdk2
+    case sdk2Legacy = "sdk2-legacy"
+    case fastmcp
+
+    var title: String {
+        switch self {
+        case .sdk1: "mcp 1.30 `ClientSession`"
+        case .sdk2: "mcp 2.3 `Client` (auto)"
+        case .sdk2Legacy: "mcp 2.3 `Client` (legacy)"
+        case .fastmcp: "fastmcp 4.1 `Client` (auto)"
+        }
+    }
+
+    var python: String {
+        switch self {
+        case .sdk1: TestEnvironment.legacyPython
+        case .sdk2, .sdk2Legacy: TestEnvironment.python
+        case .fastmcp: TestEnvironment.fastmcpPython
+        }
+    }
+}
+
+/// The real servers each client talks to, once directly and once through the bridge.
+enum DiffServer: CaseIterable, Sendable {
+    case dualStateless
+    case dualStateful
+    case legacySessions
+    case fastmcp
+
+    var title: String {
+        switch self {
+        case .dualStateless: "both eras, stateless (mcp 2.x)"
+        case .dualStateful: "both eras, sessions (mcp 2.x)"
+        case .legacySessions: "2025, sessions (mcp 1.x)"
+        case .fastmcp: "both eras, sessions (fastmcp 4.x)"
+        }
+    }
+
+    func url() async throws -> String {
+        switch self {
+        case .dualStateless: try await SharedServers.stateless.value.url(SharedServers.mcpPath)
+        case .dualStateful: try await SharedServers.stateful.value.url(SharedServers.mcpPath)
+        case .legacySessions: try await MatrixServers.legacyStateful.value.url("/mcp")
+        case .fastmcp: try await DiffServers.fastmcp.value.url("/mcp")
+        }
+    }
+}
+
+enum DiffServers {
+    static let fastmcp = Task {
+        try await ServerProcess(script: "fastmcp_server.py", arguments: ["--port", "0"],
+                                python: TestEnvironment.fastmcpPython)
+    }
+}
+
+extension TestEnvironment {
+    /// fastmcp 4.x (client and server), in its own venv (`make deps`).
+    static var fastmcpPython: String {
+        ProcessInfo.processInfo.environment["MCP_BRIDGE_FASTMCP_PYTHON"]
+            ?? repository.appendingPathComponent(".venv-fastmcp/bin/python").path
+    }
+}
+
+/// What one client saw in one run: observation name → the JSON value the driver printed for it.
+struct ClientRun: @unchecked Sendable {
+    var observations: [String: Any]
+    /// Through the bridge: what `record_exit.sh` wrote ("0", "0 after SIGTERM"), nil when the bridge was killed.
+    var exit: String?
+    var stderr: String
+
+    /// Runs the driver; `bridged` spawns the built bridge on the client's stdio transport.
+    static func run(_ client: DiffClient, url: String, bridged: Bool) async throws -> ClientRun {
+        let exitFile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mcp-bridge-exit-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: exitFile) }
+        var arguments = [TestEnvironment.repository.appendingPathComponent("Tests/Clients/differential_client.py").path,
+                         "--client", client.rawValue, "--url", url]
+        if bridged { arguments += ["--bridge", TestEnvironment.bridgeBinary, "--exit-file", exitFile] }
+        let (status, stdout, stderr) = try await Self.runProcess(client.python, arguments, timeout: .seconds(180))
+        guard status == 0, let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+        else { throw TestFailure("\(client.rawValue) driver failed (\(status)): \(stdout)\n\(stderr.suffix(2000))") }
+        let exit = bridged ? (try? String(contentsOfFile: exitFile, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        return ClientRun(observations: object, exit: exit, stderr: stderr)
+    }
+
+    private static func runProcess(_ executable: String, _ arguments: [String],
+                                   timeout: Duration) async throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let out = PipeReader(stdout.fileHandleForReading)
+        let err = PipeReader(stderr.fileHandleForReading)
+        try process.run()
+        guard let status = try await process.exitStatus(within: timeout) else {
+            process.terminate()
+            throw TestFailure("the driver did not finish within \(timeout): \(err.text.suffix(2000))")
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !(out.isClosed && err.isClosed), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return (status, out.text, err.text)
+    }
+}
+
+/// A difference between direct and bridged that is not the bridge's doing, or that is the bridge adding what the
+/// pairing lacks; `holds` checks it is exactly that difference (direct value, bridged value).
+struct AllowedDifference: Sendable {
+    let observation: String
+    let clients: [DiffClient]
+    let servers: [DiffServer]
+    let reason: String
+    let holds: @Sendable (_ direct: Any?, _ bridged: Any?) -> Bool
+
+    func covers(_ client: DiffClient, _ server: DiffServer, _ observation: String) -> Bool {
+        observation == self.observation && clients.contains(client) && servers.contains(server)
+    }
+}
+
+/// Canonical JSON text of a driver value, for comparing two runs.
+func canonicalJSON(_ value: Any?) -> String {
+    guard let value else { return "absent" }
+    guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+    else { return "\(value)" }
+    return String(decoding: data, as: UTF8.self)
+}
