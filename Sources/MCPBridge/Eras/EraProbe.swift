@@ -21,6 +21,8 @@ struct EraProbe: Sendable {
         var version = ProtocolVersions.latestModern
         for attempt in 0..<2 {
             let verdict = await probe(at: version, attempt: attempt)
+            // Cancelled (the host's own initialize already settled the era): no verdict, and nothing to log.
+            if Task.isCancelled { return .failure(BridgeError(.shuttingDown, "the era probe was no longer needed")) }
             switch verdict {
             case .modern(let facts):
                 logger.debug("the server speaks 2026-07-28", metadata: ["mcp.protocol_version": "\(facts.version)"])
