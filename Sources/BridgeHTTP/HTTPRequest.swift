@@ -10,8 +10,9 @@ package struct HTTPRequest: Sendable {
 
     package var method: Method
     package var url: String
-    var headers: [HTTPHeader]
-    var body: [UInt8]
+    /// Request signing (AWS SigV4) reads the whole request and adds its headers.
+    package var headers: [HTTPHeader]
+    package var body: [UInt8]
     /// Time allowed to establish the connection (TCP + TLS).
     var connectTimeout: Duration
     /// Ceiling for the whole exchange; `nil` lets a stream stay open as long as the server keeps it alive.

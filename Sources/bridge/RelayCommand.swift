@@ -11,7 +11,7 @@ struct RelayCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "mcp-remote's OAuth callback port (accepted for compatibility; OAuth is not implemented yet).")
+    @Argument(help: "The OAuth callback port (as in mcp-remote); default: the port of the stored registration, else a free one.")
     var callbackPort: String?
 
     @Option(help: ArgumentHelp("Give up on a request after this many seconds and answer the host with a timeout "
@@ -74,7 +74,8 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.retryBudget = .milliseconds(Int(retryBudget * 1000))
         configuration.ignoredTools = ignoredTools
         configuration.transport = transport
-        compatibility.warnAboutUnimplemented(callbackPort: callbackPort, logger: logger)
+        configuration.oauth = try compatibility.oauthOptions(callbackPort: callbackPort,
+                                                             environment: Environment.variables())
         logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")
         await Bridge(configuration: configuration, logger: logger).run()
     }

@@ -41,6 +41,8 @@ public struct BridgeConfiguration: Sendable {
     public var transport: TransportStrategy
     /// Which MCP era to speak to the server (`--protocol`); hosts of the other era are translated.
     public var protocolMode: ProtocolMode = .auto
+    /// Sign-in for servers that answer 401 (nil: off). Ignored when `headers` carry an `Authorization` of the user's.
+    public var oauth: OAuthOptions?
 
     public init(
         serverURL: String,

@@ -8,13 +8,17 @@ import Logging
 /// every hop; transport failures become `BridgeError`s right above libcurl. Authorization and request signing go
 /// between `RedirectMiddleware` and `LoggingMiddleware`, so every attempt and every hop is authorized (and signed
 /// last, with its final URL). The chain is one concrete generic type: no existential call per exchange.
-typealias Pipeline = RetryMiddleware<RedirectMiddleware<LoggingMiddleware<TransportFailureMiddleware<CurlDriver>>>>
+typealias Pipeline = RetryMiddleware<
+    RedirectMiddleware<AuthorizationMiddleware<LoggingMiddleware<TransportFailureMiddleware<CurlDriver>>>>
+>
 
 extension Pipeline {
-    init(driver: CurlDriver, location: EndpointLocation, retry: RetryPolicy, logger: Logger) {
+    init(driver: CurlDriver, location: EndpointLocation, retry: RetryPolicy, oauth: OAuthSession?, origin: String,
+         logger: Logger) {
         let network = TransportFailureMiddleware(next: driver)
         let logged = LoggingMiddleware(next: network, logger: logger)
-        let redirected = RedirectMiddleware(next: logged, location: location, logger: logger)
+        let authorized = AuthorizationMiddleware(next: logged, oauth: oauth, origin: origin)
+        let redirected = RedirectMiddleware(next: authorized, location: location, logger: logger)
         self.init(next: redirected, policy: retry, logger: logger)
     }
 }

@@ -14,7 +14,16 @@ struct RemoteEndpoint: Sendable {
         let location = EndpointLocation(configuration.serverURL)
         self.location = location
         let retry = RetryPolicy(maxRetries: configuration.retries, budget: configuration.retryBudget)
-        http = Pipeline(driver: driver, location: location, retry: retry, logger: logger)
+        let server = try? ServerURLParser.parse(configuration.serverURL)
+        var oauth: OAuthSession?
+        if let options = configuration.oauth, let server,
+           !configuration.headers.contains(where: { $0.name.lowercased() == "authorization" }) {
+            let direct = OAuthHTTP(client: LoggingMiddleware(next: TransportFailureMiddleware(next: driver), logger: logger),
+                                   configuration: configuration)
+            oauth = OAuthSession(http: direct, server: server, options: options, logger: logger)
+        }
+        http = Pipeline(driver: driver, location: location, retry: retry, oauth: oauth,
+                        origin: server?.origin ?? configuration.serverURL, logger: logger)
     }
 
     /// Sends `request` through the pipeline; `reading` consumes the response (see `HTTPClient`).

@@ -1,0 +1,90 @@
+import BridgeWire
+
+/// What the MCP server and its authorization server publish about themselves (RFC 9728, RFC 8414, OpenID
+/// Discovery), found in the order the 2025-11-25 and 2026-07-28 authorization specs give.
+struct AuthorizationServerInfo: Sendable {
+    var issuer: String
+    var authorizationEndpoint: String
+    var tokenEndpoint: String
+    var registrationEndpoint: String?
+    var revocationEndpoint: String?
+    var codeChallengeMethods: [String]
+    var issParameterSupported: Bool
+    /// The scopes to ask for when the challenge names none: the resource's `scopes_supported`.
+    var resourceScopes: [String]?
+}
+
+struct OAuthDiscovery: Sendable {
+    let http: OAuthHTTP
+    let server: ServerURL
+
+    /// From a 401's challenge to the authorization server's endpoints.
+    func discover(_ challenge: AuthChallenge?) async throws -> AuthorizationServerInfo {
+        let resource = await protectedResource(challenge)
+        let issuer = resource?.strings("authorization_servers")?.first
+        guard let issuer else {
+            // 2025-03-26 servers: the MCP server's origin is the authorization server, with default endpoints.
+            if let metadata = await metadata(issuer: server.origin, exact: false) { return metadata }
+            return AuthorizationServerInfo(
+                issuer: server.origin, authorizationEndpoint: server.origin + "/authorize",
+                tokenEndpoint: server.origin + "/token", registrationEndpoint: server.origin + "/register",
+                revocationEndpoint: nil, codeChallengeMethods: ["S256"], issParameterSupported: false,
+                resourceScopes: nil)
+        }
+        guard var info = await metadata(issuer: issuer, exact: true) else {
+            throw BridgeError(.unauthorized, "the authorization server \(issuer) publishes no usable metadata "
+                + "(RFC 8414 or OpenID discovery, with a matching issuer)")
+        }
+        info.resourceScopes = resource?.strings("scopes_supported")
+        return info
+    }
+
+    /// RFC 9728: the challenge's `resource_metadata`, else the path-suffixed, then the root well-known URL.
+    private func protectedResource(_ challenge: AuthChallenge?) async -> JSONDocument? {
+        var candidates: [String] = []
+        if let url = challenge?.resourceMetadata, Self.isHTTP(url) { candidates.append(url) }
+        let path = server.path == "/" ? "" : server.path
+        if !path.isEmpty { candidates.append(server.origin + "/.well-known/oauth-protected-resource" + path) }
+        candidates.append(server.origin + "/.well-known/oauth-protected-resource")
+        for url in candidates {
+            if let reply = try? await http.get(url, label: "OAuth protected resource metadata"), reply.ok,
+               let document = JSONDocument(reply.body), document.strings("authorization_servers") != nil {
+                return document
+            }
+        }
+        return nil
+    }
+
+    /// RFC 8414 then OpenID discovery; for an issuer with a path, the three URLs in the spec's order. `exact`: the
+    /// document's `issuer` must equal the one the URL was built from (2026-07-28; mix-up defence).
+    private func metadata(issuer: String, exact: Bool) async -> AuthorizationServerInfo? {
+        guard let parsed = try? ServerURLParser.parse(issuer) else { return nil }
+        let path = parsed.path == "/" ? "" : String(parsed.path.drop { $0 == "/" }.reversed().drop { $0 == "/" }.reversed())
+        let base = parsed.origin
+        let urls = path.isEmpty
+            ? [base + "/.well-known/oauth-authorization-server", base + "/.well-known/openid-configuration"]
+            : [base + "/.well-known/oauth-authorization-server/" + path, base + "/.well-known/openid-configuration/" + path,
+               base + "/" + path + "/.well-known/openid-configuration"]
+        for url in urls {
+            guard let reply = try? await http.get(url, label: "OAuth authorization server metadata"), reply.ok,
+                  let document = JSONDocument(reply.body),
+                  let authorize = document.string("authorization_endpoint"), Self.isHTTP(authorize),
+                  let token = document.string("token_endpoint"), Self.isHTTP(token) else { continue }
+            let published = document.string("issuer") ?? ""
+            if exact, published != issuer { continue }
+            return AuthorizationServerInfo(
+                issuer: published.isEmpty ? issuer : published, authorizationEndpoint: authorize, tokenEndpoint: token,
+                registrationEndpoint: document.string("registration_endpoint").flatMap { Self.isHTTP($0) ? $0 : nil },
+                revocationEndpoint: document.string("revocation_endpoint").flatMap { Self.isHTTP($0) ? $0 : nil },
+                codeChallengeMethods: document.strings("code_challenge_methods_supported") ?? [],
+                issParameterSupported: document.bool("authorization_response_iss_parameter_supported"),
+                resourceScopes: nil)
+        }
+        return nil
+    }
+
+    static func isHTTP(_ url: String) -> Bool {
+        let lowered = url.lowercased()
+        return lowered.hasPrefix("https://") || lowered.hasPrefix("http://")
+    }
+}

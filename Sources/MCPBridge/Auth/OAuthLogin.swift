@@ -1,0 +1,118 @@
+import BridgeWire
+import Logging
+
+/// One sign-in: the authorization code flow with PKCE (S256), `state`, the `resource` indicator and the RFC 9207
+/// `iss` check, through the user's browser and a loopback callback; and the refresh of a token set.
+struct OAuthLogin: Sendable {
+    let http: OAuthHTTP
+    let server: ServerURL
+    let options: OAuthOptions
+    let store: TokenStore
+    let logger: Logger
+
+    var resource: String { options.resource ?? server.absoluteString }
+
+    func login(_ info: AuthorizationServerInfo, challenge: AuthChallenge?) async throws -> TokenSet {
+        guard info.codeChallengeMethods.contains("S256") else {
+            throw BridgeError(.unauthorized, "the authorization server \(info.issuer) does not advertise PKCE S256 "
+                + "(code_challenge_methods_supported), which MCP requires; mcp-bridge will not sign in to it")
+        }
+        let stored = store.read("client.json").flatMap(ClientRegistration.init(stored:))
+            .flatMap { $0.issuer == info.issuer ? $0 : nil }
+        let callback: LoopbackCallback
+        do {
+            callback = try LoopbackCallback(port: options.callbackPort ?? stored?.callbackPort ?? 0)
+        } catch {
+            throw BridgeError(.unauthorized, "\(error)")
+        }
+        let redirectURI = "http://\(options.callbackHost):\(callback.port)/oauth/callback"
+        // The spec's order: the challenge's scope, else the resource's scopes_supported, else none.
+        let scope = (challenge?.scope ?? info.resourceScopes?.joined(separator: " ")).flatMap { $0.isEmpty ? nil : $0 }
+        let client = try await registration(info, stored: stored, redirectURI: redirectURI, scope: scope)
+        let pkce = PKCE()
+        var query: [(String, String)] = [
+            ("response_type", "code"), ("client_id", client.clientID), ("redirect_uri", redirectURI),
+            ("code_challenge", pkce.challenge), ("code_challenge_method", "S256"), ("state", pkce.state),
+        ]
+        if let scope { query.append(("scope", scope)) }
+        if options.sendsResource { query.append(("resource", resource)) }
+        let separator = info.authorizationEndpoint.contains("?") ? "&" : "?"
+        let url = info.authorizationEndpoint + separator + FormEncoding.encode(query)
+        do {
+            try BrowserOpener(browser: options.browser).open(url) { logger.warning("\($0)") }
+        } catch {
+            throw BridgeError(.unauthorized, "\(error)")
+        }
+        let answer = try await callbackAnswer(callback)
+        let code = try Self.check(answer, state: pkce.state, info: info)
+        var form: [(String, String)] = [("grant_type", "authorization_code"), ("code", code),
+                                        ("redirect_uri", redirectURI), ("code_verifier", pkce.verifier)]
+        form += client.credentials()
+        if options.sendsResource { form.append(("resource", resource)) }
+        let reply = try await http.postForm(info.tokenEndpoint, form, label: "OAuth token")
+        guard reply.ok, let tokens = TokenSet(response: reply.body, issuer: info.issuer) else {
+            throw BridgeError(.unauthorized, "the authorization server refused the code: " + Self.oauthError(reply))
+        }
+        return tokens
+    }
+
+    /// A refresh (RFC 6749 §6); nil when the server no longer takes the refresh token (a new sign-in is needed).
+    func refresh(_ tokens: TokenSet, _ info: AuthorizationServerInfo) async throws -> TokenSet? {
+        guard let refreshToken = tokens.refreshToken,
+              let client = store.read("client.json").flatMap(ClientRegistration.init(stored:)),
+              client.issuer == info.issuer else { return nil }
+        var form: [(String, String)] = [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
+        form += client.credentials()
+        if options.sendsResource { form.append(("resource", resource)) }
+        let reply = try await http.postForm(info.tokenEndpoint, form, label: "OAuth refresh")
+        guard reply.ok else {
+            logger.info("the refresh token was refused (\(Self.oauthError(reply))); signing in again")
+            return nil
+        }
+        return TokenSet(response: reply.body, issuer: info.issuer, previous: tokens)
+    }
+
+    private func callbackAnswer(_ callback: LoopbackCallback) async throws -> [String: String] {
+        let timeout = options.timeout
+        return try await withThrowingTaskGroup(of: [String: String]?.self) { group in
+            group.addTask { await callback.next() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let answer = try await group.next() ?? nil else {
+                throw BridgeError(.unauthorized, "no sign-in within \(timeout.formatted) (--auth-timeout); finish it "
+                    + "in the browser, or run `mcp-bridge login URL` in a terminal first")
+            }
+            return answer
+        }
+    }
+
+    /// `state` first, then `iss` (RFC 9207, compared exactly), and only then the code or the error.
+    static func check(_ answer: [String: String], state: String, info: AuthorizationServerInfo) throws -> String {
+        guard answer["state"] == state else {
+            throw BridgeError(.unauthorized, "the sign-in callback's state does not match; it was not this sign-in")
+        }
+        if let iss = answer["iss"], iss != info.issuer {
+            throw BridgeError(.unauthorized, "the sign-in callback came from issuer \(iss), not \(info.issuer)")
+        }
+        if answer["iss"] == nil, info.issParameterSupported {
+            throw BridgeError(.unauthorized, "the authorization server promises `iss` on its callback, and it is "
+                + "missing: refused (RFC 9207)")
+        }
+        if let error = answer["error"] {
+            throw BridgeError(.unauthorized, "sign-in refused: \(error) \(answer["error_description"] ?? "")")
+        }
+        guard let code = answer["code"], !code.isEmpty else {
+            throw BridgeError(.unauthorized, "the sign-in callback carried no authorization code")
+        }
+        return code
+    }
+
+    static func oauthError(_ reply: OAuthHTTP.Reply) -> String {
+        let document = JSONDocument(reply.body)
+        let error = document?.string("error") ?? "HTTP \(reply.status)"
+        return [error, document?.string("error_description")].compactMap { $0 }.joined(separator: ": ")
+    }
+}

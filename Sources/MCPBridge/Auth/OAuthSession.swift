@@ -1,0 +1,85 @@
+import Logging
+
+/// The one owner of a server's OAuth state in this process, and the gate every request passes: the current access
+/// token (read from the store, refreshed ahead of expiry), and one sign-in or refresh at a time however many
+/// requests met a 401 together.
+///
+/// Across processes the store's lock does the same: the copy that holds it signs in or refreshes, the others wait
+/// for it, then re-read the store and use what it saved — one browser flow and one registration for any number of
+/// copies, and a rotated refresh token used once.
+actor OAuthSession {
+    private let login: OAuthLogin
+    private let discovery: OAuthDiscovery
+    private let store: TokenStore
+    private let logger: Logger
+    private var tokens: TokenSet?
+    private var info: AuthorizationServerInfo?
+    private var recovery: Task<TokenSet, any Error>?
+    /// A sign-in that just failed (denied, timed out): requests within `failureMemory` get its error instead of
+    /// opening the browser again, one page per request.
+    private var lastFailure: (error: any Error, at: ContinuousClock.Instant)?
+    private static let failureMemory: Duration = .seconds(10)
+
+    init(http: OAuthHTTP, server: ServerURL, options: OAuthOptions, logger: Logger) {
+        let key = server.absoluteString + "|" + (options.resource ?? "")
+        store = TokenStore(root: options.storeRoot, server: key)
+        login = OAuthLogin(http: http, server: server, options: options, store: store, logger: logger)
+        discovery = OAuthDiscovery(http: http, server: server)
+        self.logger = logger
+        tokens = store.read("tokens.json").flatMap(TokenSet.init(stored:))
+    }
+
+    /// The token to send, if this server has one: refreshed first when it is about to expire.
+    func bearer() async -> String? {
+        guard let current = tokens else { return nil }
+        guard current.isExpiring else { return current.accessToken }
+        return (try? await recover(after: current.accessToken, challenge: nil, expiring: true)) ?? current.accessToken
+    }
+
+    /// The server refused `failed` (a 401, or the token expired): a refreshed or new token, shared by every caller
+    /// that comes with the same refused token.
+    func recover(after failed: String?, challenge: AuthChallenge?, expiring: Bool = false) async throws -> String {
+        if let current = tokens, current.accessToken != failed, !current.isExpiring { return current.accessToken }
+        if let recovery { return try await recovery.value.accessToken }
+        if let lastFailure, ContinuousClock.now - lastFailure.at < Self.failureMemory { throw lastFailure.error }
+        let task = Task { try await self.renew(after: failed, challenge: challenge) }
+        recovery = task
+        defer { recovery = nil }
+        do {
+            let renewed = try await task.value
+            tokens = renewed
+            lastFailure = nil
+            return renewed.accessToken
+        } catch {
+            lastFailure = (error, ContinuousClock.now)
+            throw error
+        }
+    }
+
+    private func renew(after failed: String?, challenge: AuthChallenge?) async throws -> TokenSet {
+        let info = try await serverInfo(challenge)
+        let (store, login, logger) = (self.store, self.login, self.logger)
+        return try await store.withLock {
+            // Another copy may have signed in or refreshed while this one waited for the lock.
+            let saved = store.read("tokens.json").flatMap(TokenSet.init(stored:))
+            if let saved, saved.accessToken != failed, !saved.isExpiring { return saved }
+            if let saved, saved.issuer == info.issuer, challenge?.error != "insufficient_scope",
+               let refreshed = try await login.refresh(saved, info) {
+                try store.write("tokens.json", refreshed.stored)
+                logger.debug("OAuth token refreshed")
+                return refreshed
+            }
+            let signedIn = try await login.login(info, challenge: challenge)
+            try store.write("tokens.json", signedIn.stored)
+            logger.info("signed in to \(info.issuer)")
+            return signedIn
+        }
+    }
+
+    private func serverInfo(_ challenge: AuthChallenge?) async throws -> AuthorizationServerInfo {
+        if let info, challenge?.resourceMetadata == nil { return info }
+        let found = try await discovery.discover(challenge)
+        info = found
+        return found
+    }
+}
