@@ -14,6 +14,10 @@ struct AuthorizationServerInfo: Sendable {
     var resourceScopes: [String]?
 }
 
+/// The server answered 401 but publishes no OAuth metadata at all: its 401 is relayed as it is (a token it wants
+/// through `--header`, a proxy's own login).
+struct OAuthNotOffered: Error {}
+
 struct OAuthDiscovery: Sendable {
     let http: OAuthHTTP
     let server: ServerURL
@@ -23,13 +27,9 @@ struct OAuthDiscovery: Sendable {
         let resource = await protectedResource(challenge)
         let issuer = resource?.strings("authorization_servers")?.first
         guard let issuer else {
-            // 2025-03-26 servers: the MCP server's origin is the authorization server, with default endpoints.
+            // 2025-03-26 servers: the MCP server's origin is the authorization server.
             if let metadata = await metadata(issuer: server.origin, exact: false) { return metadata }
-            return AuthorizationServerInfo(
-                issuer: server.origin, authorizationEndpoint: server.origin + "/authorize",
-                tokenEndpoint: server.origin + "/token", registrationEndpoint: server.origin + "/register",
-                revocationEndpoint: nil, codeChallengeMethods: ["S256"], issParameterSupported: false,
-                resourceScopes: nil)
+            throw OAuthNotOffered()
         }
         guard var info = await metadata(issuer: issuer, exact: true) else {
             throw BridgeError(.unauthorized, "the authorization server \(issuer) publishes no usable metadata "

@@ -40,8 +40,9 @@ extension OAuthLogin {
         let reply = try await http.postJSON(endpoint, "{" + members.joined(separator: ",") + "}",
                                             label: "OAuth client registration")
         guard reply.ok, let document = JSONDocument(reply.body), let id = document.string("client_id") else {
-            throw BridgeError(.unauthorized, "the authorization server refused to register mcp-bridge ("
-                + Self.oauthError(reply) + "); register it by hand and pass --static-oauth-client-info")
+            throw BridgeError(.unauthorized, "the server asked for a sign-in (HTTP 401), and its authorization server "
+                + "\(info.issuer) refused to register mcp-bridge (" + Self.oauthError(reply) + "); register it by hand "
+                + "and pass --static-oauth-client-info, or pass a token with --header 'Authorization: Bearer ...'")
         }
         let client = ClientRegistration(issuer: info.issuer, clientID: id, clientSecret: document.string("client_secret"),
                                         redirectURI: redirectURI)

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// The one owner of a server's OAuth state in this process, and the gate every request passes: the current access
 /// token (read from the store, refreshed ahead of expiry), and one sign-in or refresh at a time however many
@@ -19,6 +20,10 @@ actor OAuthSession {
     /// opening the browser again, one page per request.
     private var lastFailure: (error: any Error, at: ContinuousClock.Instant)?
     private static let failureMemory: Duration = .seconds(10)
+    /// The server publishes no OAuth metadata: its 401s are relayed as they are from then on (read without a hop
+    /// onto the actor by every exchange).
+    private let notOfferedFlag = Mutex(false)
+    nonisolated var notOffered: Bool { notOfferedFlag.withLock { $0 } }
 
     init(http: OAuthHTTP, server: ServerURL, options: OAuthOptions, logger: Logger) {
         let key = server.absoluteString + "|" + (options.resource ?? "")
@@ -42,6 +47,7 @@ actor OAuthSession {
         if let current = tokens, current.accessToken != failed, !current.isExpiring { return current.accessToken }
         if let recovery { return try await recovery.value.accessToken }
         if let lastFailure, ContinuousClock.now - lastFailure.at < Self.failureMemory { throw lastFailure.error }
+        if notOffered { throw OAuthNotOffered() }
         let task = Task { try await self.renew(after: failed, challenge: challenge) }
         recovery = task
         defer { recovery = nil }
@@ -50,6 +56,9 @@ actor OAuthSession {
             tokens = renewed
             lastFailure = nil
             return renewed.accessToken
+        } catch let error as OAuthNotOffered {
+            notOfferedFlag.withLock { $0 = true }
+            throw error
         } catch {
             lastFailure = (error, ContinuousClock.now)
             throw error

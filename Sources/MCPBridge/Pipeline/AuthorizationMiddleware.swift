@@ -15,7 +15,7 @@ struct AuthorizationMiddleware<Next: HTTPClient>: HTTPClient {
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply
     ) async throws -> Reply {
-        guard let oauth, Self.sameOrigin(request.url, origin) else {
+        guard let oauth, Self.sameOrigin(request.url, origin), !oauth.notOffered else {
             return try await next.send(request, context: context, reading: reading)
         }
         return try await authorized(request, oauth: oauth, context: context, reading: reading)
@@ -35,7 +35,11 @@ struct AuthorizationMiddleware<Next: HTTPClient>: HTTPClient {
                 return nil
             }
             if let reply { return reply }
-            token = try await oauth.recover(after: token, challenge: challenge.flatMap(AuthChallenge.init(header:)))
+            do {
+                token = try await oauth.recover(after: token, challenge: challenge.flatMap(AuthChallenge.init(header:)))
+            } catch is OAuthNotOffered {
+                return try await next.send(request, context: context, reading: reading)
+            }
         }
         preconditionFailure("the second attempt always reads its response")
     }

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Signing in with OAuth against a real authorization server on loopback: fastmcp 4.x's in-memory provider
+/// (`Tests/Servers/oauth_server.py`: PRM, RFC 8414 metadata, dynamic registration, PKCE, rotation), with
+/// `Tests/Clients/browser.sh` as `$BROWSER` standing in for the user who approves.
+@Suite("OAuth sign-in")
+struct OAuthTests {
+    /// One authorization server per test (its counts are per process), and a fresh token store.
+    struct Setup {
+        let server: ServerProcess
+        let store: String
+        let browserLog: String
+
+        init(tokenSeconds: Int = 3600) async throws {
+            server = try await ServerProcess(script: "oauth_server.py",
+                                             arguments: ["--port", "0", "--token-seconds", "\(tokenSeconds)"],
+                                             python: TestEnvironment.fastmcpPython)
+            let base = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-bridge-oauth-\(UUID())").path
+            store = base + "/store"
+            browserLog = base + "-browser.log"
+        }
+
+        var url: String { server.url("/mcp") }
+
+        var environment: [String: String] {
+            ["MCP_BRIDGE_AUTH_DIR": store, "BROWSER_LOG": browserLog,
+             "BROWSER": TestEnvironment.repository.appendingPathComponent("Tests/Clients/browser.sh").path]
+        }
+
+        func bridge(_ extra: [String] = []) throws -> BridgeProcess {
+            try BridgeProcess([url] + extra, environment: environment)
+        }
+
+        /// How many registrations, authorizations and token requests the server has served.
+        func counts() throws -> [String: Int] {
+            let data = try FaultTools.curl([server.url("/_counts")])
+            return (try JSONSerialization.jsonObject(with: data) as? [String: Int]) ?? [:]
+        }
+
+        func storedTokens() throws -> [String: Any] {
+            let directories = try FileManager.default.contentsOfDirectory(atPath: store)
+            let data = try #require(FileManager.default.contents(atPath: "\(store)/\(directories[0])/tokens.json"))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+    }
+
+    static func echo(_ bridge: BridgeProcess, id: Int) async throws -> String? {
+        try bridge.send(Messages.call(id: id, tool: "echo", arguments: #"{"text":"signed \#(id)"}"#))
+        return try await bridge.readResponse(id: id).response.toolText
+    }
+
+    @Test func theFirstRunSignsInAndTheNextReusesTheTokens() async throws {
+        let setup = try await Setup()
+        let first = try setup.bridge()
+        let initialized = try await first.handshake()
+        #expect(initialized.result?["serverInfo"] != nil, "\(initialized)")
+        #expect(try await Self.echo(first, id: 5) == "signed 5")
+        let (status, _) = try await first.finish()
+        #expect(status == 0)
+        let firstCounts = try setup.counts()
+        #expect(firstCounts["register"] == 1 && firstCounts["authorize"] == 1, "\(firstCounts)")
+
+        let tokens = try setup.storedTokens()
+        let access = try #require(tokens["access_token"] as? String)
+        let directory = try FileManager.default.contentsOfDirectory(atPath: setup.store)[0]
+        let attributes = try FileManager.default.attributesOfItem(atPath: "\(setup.store)/\(directory)/tokens.json")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "tokens are the user's alone")
+
+        let second = try setup.bridge()
+        _ = try await second.handshake()
+        #expect(try await Self.echo(second, id: 6) == "signed 6")
+        _ = try await second.finish()
+        let counts = try setup.counts()
+        #expect(counts["authorize"] == 1 && counts["token"] == 1, "no second sign-in: \(counts)")
+        for stderr in [first.stderr.text, second.stderr.text] {
+            #expect(!stderr.contains(access), "the access token never reaches a log")
+        }
+    }
+
+    @Test func threeCopiesStartedAtOnceSignInOnce() async throws {
+        let setup = try await Setup()
+        let bridges = try (0..<3).map { _ in try setup.bridge() }
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for (index, bridge) in bridges.enumerated() {
+                group.addTask {
+                    _ = try await bridge.handshake()
+                    return try await Self.echo(bridge, id: 10 + index)
+                }
+            }
+            var answers: [String?] = []
+            for try await answer in group { answers.append(answer) }
+            #expect(Set(answers.compactMap { $0 }) == ["signed 10", "signed 11", "signed 12"], "\(answers)")
+        }
+        for bridge in bridges { _ = try await bridge.finish() }
+        let counts = try setup.counts()
+        #expect(counts["register"] == 1 && counts["authorize"] == 1, "one registration, one browser flow: \(counts)")
+    }
+
+    @Test func aTokenNearExpiryIsRefreshedBeforeUse() async throws {
+        let setup = try await Setup(tokenSeconds: 8)
+        let bridge = try setup.bridge()
+        _ = try await bridge.handshake()
+        #expect(try await Self.echo(bridge, id: 20) == "signed 20")
+        try await Task.sleep(for: .seconds(7))  // into the last quarter of the token's 8 s life
+        #expect(try await Self.echo(bridge, id: 21) == "signed 21")
+        _ = try await bridge.finish()
+        let counts = try setup.counts()
+        #expect(counts["authorize"] == 1 && counts["token"] == 2, "refreshed, not signed in again: \(counts)")
+    }
+
+    @Test func anAuthorizationHeaderOfTheUsersTurnsOAuthOff() async throws {
+        let setup = try await Setup()
+        let bridge = try setup.bridge(["--header", "Authorization: Bearer not-a-token"])
+        try bridge.send(Messages.initialize())
+        let (response, _) = try await bridge.readResponse(id: 1)
+        #expect(response.errorCode == -32009, "the server's 401, relayed: \(response)")
+        _ = try await bridge.finish()
+        let counts = try setup.counts()
+        #expect(counts["authorize"] == nil, "no sign-in: \(counts)")
+        #expect(!FileManager.default.fileExists(atPath: setup.browserLog))
+    }
+}
