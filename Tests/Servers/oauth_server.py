@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A real MCP server behind real OAuth, for mcp-bridge's sign-in tests (run it with .venv-fastmcp's python).
 
-    python oauth_server.py [--port 0] [--token-seconds 3600]
+    python oauth_server.py [--port 0] [--token-seconds 3600] [--iss none|right|wrong|promised-missing] [--no-s256]
+                           [--deny]
 
 fastmcp 4.x's InMemoryOAuthProvider is the authorization server and the resource server in one process: 401 with a
 `WWW-Authenticate` challenge naming its protected resource metadata, RFC 8414 metadata, dynamic client registration,
@@ -9,16 +10,22 @@ an authorize endpoint that approves at once (a 302 to the client's redirect URI:
 script), PKCE S256, refresh-token rotation. `GET /_counts` tells how many registrations, authorizations and token
 requests it served, so a test can assert one sign-in for many bridge copies.
 
+Faults on demand (an ASGI layer around the app): `--iss` adds RFC 9207's `iss` to the authorization response (the
+right issuer or a wrong one) or advertises it and leaves it out; `--no-s256` removes
+`code_challenge_methods_supported` from the metadata; `--deny` makes the "user" refuse (`error=access_denied`).
+
 The socket is bound first (port 0 = ephemeral) so the issuer URL carries the real port; prints `LISTENING <port>`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
 import sys
+import urllib.parse
 import warnings
 from collections import Counter
 
@@ -36,28 +43,84 @@ COUNTS: Counter[str] = Counter()
 
 
 class Counting:
-    """ASGI middleware counting the authorization server's endpoints, and serving /_counts."""
+    """ASGI middleware counting the authorization server's endpoints, serving /_counts, and injecting the faults."""
 
-    def __init__(self, app):
+    def __init__(self, app, options):
         self.app = app
+        self.options = options
+        self.issuer = ""
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            path = scope["path"]
-            if path == "/_counts":
-                return await JSONResponse(dict(COUNTS))(scope, receive, send)
-            for name in ("/register", "/authorize", "/token"):
-                if path == name:
-                    COUNTS[name.strip("/")] += 1
-            if path == "/mcp":
-                COUNTS["mcp"] += 1
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        if path == "/_counts":
+            return await JSONResponse(dict(COUNTS))(scope, receive, send)
+        for name in ("/register", "/authorize", "/token"):
+            if path == name:
+                COUNTS[name.strip("/")] += 1
+        if path == "/mcp":
+            COUNTS["mcp"] += 1
+        if path == "/authorize" and self.options.deny:
+            return await self.deny(scope, receive, send)
+        if path.startswith("/.well-known/oauth-authorization-server"):
+            return await self.app(scope, receive, self.rewriting_metadata(send))
+        if path == "/authorize" and self.options.iss in ("right", "wrong"):
+            return await self.app(scope, receive, self.adding_iss(send))
         await self.app(scope, receive, send)
+
+    def rewriting_metadata(self, send):
+        chunks = []
+
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                wrapped.start = message
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            document = json.loads(b"".join(chunks) or b"{}")
+            self.issuer = document.get("issuer", "")
+            if self.options.no_s256:
+                document.pop("code_challenge_methods_supported", None)
+            if self.options.iss != "none":
+                document["authorization_response_iss_parameter_supported"] = True
+            body = json.dumps(document).encode()
+            start = dict(wrapped.start)
+            start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            start["headers"].append((b"content-length", str(len(body)).encode()))
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+        return wrapped
+
+    def adding_iss(self, send):
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                issuer = self.issuer if self.options.iss == "right" else "http://evil.example/"
+                headers = []
+                for key, value in message["headers"]:
+                    if key.lower() == b"location":
+                        value += ("&iss=" + urllib.parse.quote(issuer, safe="")).encode()
+                    headers.append((key, value))
+                message = dict(message, headers=headers)
+            await send(message)
+        return wrapped
+
+    async def deny(self, scope, receive, send):
+        query = urllib.parse.parse_qs(scope["query_string"].decode())
+        target = query["redirect_uri"][0] + "?" + urllib.parse.urlencode(
+            {"error": "access_denied", "error_description": "the user said no", "state": query.get("state", [""])[0]})
+        await send({"type": "http.response.start", "status": 302, "headers": [(b"location", target.encode())]})
+        await send({"type": "http.response.body", "body": b""})
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token-seconds", type=int, default=3600, help="access token lifetime")
+    parser.add_argument("--iss", choices=["none", "right", "wrong", "promised-missing"], default="none")
+    parser.add_argument("--no-s256", action="store_true")
+    parser.add_argument("--deny", action="store_true")
     args = parser.parse_args()
     in_memory.DEFAULT_ACCESS_TOKEN_EXPIRY_SECONDS = args.token_seconds
 
@@ -80,7 +143,7 @@ def main() -> int:
         """Return `text` unchanged."""
         return text
 
-    app = Counting(server.http_app(path="/mcp"))
+    app = Counting(server.http_app(path="/mcp"), args)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on")
     signal.signal(signal.SIGTERM, lambda *_: None)
     signal.signal(signal.SIGINT, lambda *_: None)

@@ -12,9 +12,9 @@ struct OAuthTests {
         let store: String
         let browserLog: String
 
-        init(tokenSeconds: Int = 3600) async throws {
+        init(tokenSeconds: Int = 3600, faults: [String] = []) async throws {
             server = try await ServerProcess(script: "oauth_server.py",
-                                             arguments: ["--port", "0", "--token-seconds", "\(tokenSeconds)"],
+                                             arguments: ["--port", "0", "--token-seconds", "\(tokenSeconds)"] + faults,
                                              python: TestEnvironment.fastmcpPython)
             let base = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-bridge-oauth-\(UUID())").path
             store = base + "/store"
@@ -28,8 +28,20 @@ struct OAuthTests {
              "BROWSER": TestEnvironment.repository.appendingPathComponent("Tests/Clients/browser.sh").path]
         }
 
-        func bridge(_ extra: [String] = []) throws -> BridgeProcess {
-            try BridgeProcess([url] + extra, environment: environment)
+        func bridge(_ extra: [String] = [], browser: String? = nil) throws -> BridgeProcess {
+            var environment = environment
+            if let browser { environment["BROWSER"] = browser }
+            return try BridgeProcess([url] + extra, environment: environment)
+        }
+
+        /// The host's `initialize` answered with an OAuth failure: its message.
+        func refusal(_ extra: [String] = [], browser: String? = nil) async throws -> String {
+            let bridge = try bridge(extra, browser: browser)
+            try bridge.send(Messages.initialize())
+            let (response, _) = try await bridge.readResponse(id: 1)
+            #expect(response.errorCode == -32009, "\(response)")
+            _ = try await bridge.finish()
+            return response.errorMessage ?? ""
         }
 
         /// How many registrations, authorizations and token requests the server has served.
@@ -119,5 +131,79 @@ struct OAuthTests {
         let counts = try setup.counts()
         #expect(counts["authorize"] == nil, "no sign-in: \(counts)")
         #expect(!FileManager.default.fileExists(atPath: setup.browserLog))
+    }
+
+    @Test func aModernHostSignsInToo() async throws {
+        let setup = try await Setup()
+        let bridge = try setup.bridge()
+        let call = #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"m"},"#
+            + #""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","#
+            + #""io.modelcontextprotocol/clientCapabilities":{}}}}"#
+        try bridge.send(call)
+        let (response, _) = try await bridge.readResponse(id: 7)
+        #expect(response.toolText == "m", "\(response)")
+        _ = try await bridge.finish()
+        #expect(try setup.counts()["authorize"] == 1)
+    }
+
+    @Test func tenCopiesStartedAtOnceSignInOnce() async throws {
+        let setup = try await Setup()
+        let bridges = try (0..<10).map { _ in try setup.bridge() }
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for (index, bridge) in bridges.enumerated() {
+                group.addTask {
+                    _ = try await bridge.handshake()
+                    return try await Self.echo(bridge, id: 30 + index)
+                }
+            }
+            var answers = 0
+            for try await answer in group where answer != nil { answers += 1 }
+            #expect(answers == 10)
+        }
+        for bridge in bridges { _ = try await bridge.finish() }
+        let counts = try setup.counts()
+        #expect(counts["register"] == 1 && counts["authorize"] == 1, "\(counts)")
+    }
+
+    /// RFC 9207: the callback's `iss` must be the issuer the metadata named, and present when promised.
+    @Test(arguments: [("right", true), ("wrong", false), ("promised-missing", false)])
+    func theCallbacksIssuerIsChecked(mode: String, accepted: Bool) async throws {
+        let setup = try await Setup(faults: ["--iss", mode])
+        let bridge = try setup.bridge()
+        try bridge.send(Messages.initialize())
+        let (response, _) = try await bridge.readResponse(id: 1)
+        _ = try await bridge.finish()
+        if accepted {
+            #expect(response.result != nil, "\(response)")
+        } else {
+            #expect(response.errorCode == -32009, "\(response)")
+            #expect(response.errorMessage?.contains("iss") == true || response.errorMessage?.contains("issuer") == true,
+                    "\(response)")
+            #expect(try setup.counts()["token"] == nil, "the code is never redeemed")
+        }
+    }
+
+    @Test func noAdvertisedS256IsRefusedBeforeTheBrowserOpens() async throws {
+        let setup = try await Setup(faults: ["--no-s256"])
+        #expect(try await setup.refusal().contains("PKCE S256"))
+        #expect(!FileManager.default.fileExists(atPath: setup.browserLog), "no browser for a server we refuse")
+    }
+
+    @Test func aDenialIsReportedAndNotRetriedAtOnce() async throws {
+        let setup = try await Setup(faults: ["--deny"])
+        #expect(try await setup.refusal().contains("access_denied"))
+    }
+
+    @Test func aSignInNobodyFinishesTimesOutWithWhatToDo() async throws {
+        let setup = try await Setup()
+        let message = try await setup.refusal(["--auth-timeout", "2"], browser: "/bin/true")
+        #expect(message.contains("--auth-timeout"), "\(message)")
+    }
+
+    @Test func aBusyCallbackPortSaysWhichArgumentToChange() async throws {
+        let setup = try await Setup()
+        let holder = try await ServerProcess.ownFaultServer()  // something already listening on that port
+        let message = try await setup.refusal(["\(holder.port)"])
+        #expect(message.contains("callback port"), "\(message)")
     }
 }
