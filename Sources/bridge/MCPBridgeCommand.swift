@@ -1,7 +1,8 @@
 import ArgumentParser
 import MCPBridge
 
-/// `mcp-bridge URL [flags]` relays; `mcp-bridge check URL` diagnoses. Relaying is the default subcommand so the
+/// `mcp-bridge URL [flags]` relays; `mcp-bridge check URL` diagnoses; `login`, `logout` and `auth list` manage OAuth
+/// sign-ins. Relaying is the default subcommand so the
 /// binary drops into a host's config exactly where `npx -y mcp-remote URL` stood.
 struct MCPBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,7 @@ struct MCPBridgeCommand: AsyncParsableCommand {
             server message to stdout, one per line. Logs go to stderr.
             """,
         version: BridgeVersion.current,
-        subcommands: [RelayCommand.self, CheckCommand.self],
+        subcommands: [RelayCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, AuthCommand.self],
         defaultSubcommand: RelayCommand.self
     )
 

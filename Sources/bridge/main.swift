@@ -9,6 +9,8 @@ do {
     switch command {
     case let relay as RelayCommand: try await relay.execute()
     case let check as CheckCommand: try await check.execute()
+    case let login as LoginCommand: try await login.execute()
+    case let logout as LogoutCommand: try await logout.execute()
     default: try command.run()
     }
 } catch {

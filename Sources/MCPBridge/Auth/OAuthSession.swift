@@ -26,12 +26,16 @@ actor OAuthSession {
     nonisolated var notOffered: Bool { notOfferedFlag.withLock { $0 } }
 
     init(http: OAuthHTTP, server: ServerURL, options: OAuthOptions, logger: Logger) {
-        let key = server.absoluteString + "|" + (options.resource ?? "")
-        store = TokenStore(root: options.storeRoot, server: key)
+        store = Self.store(for: server, options: options)
         login = OAuthLogin(http: http, server: server, options: options, store: store, logger: logger)
         discovery = OAuthDiscovery(http: http, server: server)
         self.logger = logger
         tokens = store.read("tokens.json").flatMap(TokenSet.init(stored:))
+    }
+
+    /// One directory per server URL and resource indicator (two tenants of one server sign in apart).
+    static func store(for server: ServerURL, options: OAuthOptions) -> TokenStore {
+        TokenStore(root: options.storeRoot, server: server.absoluteString + "|" + (options.resource ?? ""))
     }
 
     /// The token to send, if this server has one: refreshed first when it is about to expire.
@@ -80,6 +84,7 @@ actor OAuthSession {
             }
             let signedIn = try await login.login(info, challenge: challenge)
             try store.write("tokens.json", signedIn.stored)
+            try store.write("server", Array((login.server.absoluteString + "\n").utf8))
             logger.info("signed in to \(info.issuer)")
             return signedIn
         }

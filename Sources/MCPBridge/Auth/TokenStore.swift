@@ -24,6 +24,10 @@ struct TokenStore: Sendable {
         }
     }
 
+    init(directory: String) {
+        self.directory = directory
+    }
+
     init(root: String, server: String) {
         let digest = SHA256.hash(data: Array(server.utf8)).prefix(12).map { String($0, radix: 16).leftPadded(2) }
         directory = root + "/" + digest.joined()

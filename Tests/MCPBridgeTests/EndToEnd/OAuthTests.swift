@@ -206,4 +206,28 @@ struct OAuthTests {
         let message = try await setup.refusal(["\(holder.port)"])
         #expect(message.contains("callback port"), "\(message)")
     }
+
+    @Test func loginFromATerminalThenAuthListThenLogout() async throws {
+        let setup = try await Setup()
+        let login = try await BridgeProcess.runToEnd(["login", setup.url], environment: setup.environment)
+        #expect(login.status == 0 && login.stdout.contains("signed in to"), "\(login.stdout)\(login.stderr)")
+        let again = try await BridgeProcess.runToEnd(["login", setup.url], environment: setup.environment)
+        #expect(again.stdout.contains("already signed in"), "\(again.stdout)")
+
+        let list = try await BridgeProcess.runToEnd(["auth", "list"], environment: setup.environment)
+        #expect(list.stdout.contains(setup.url) && list.stdout.contains("refreshable"), "\(list.stdout)")
+        let access = try #require(try setup.storedTokens()["access_token"] as? String)
+        #expect(!list.stdout.contains(access) && !login.stderr.contains(access), "never a token")
+
+        let relay = try setup.bridge(browser: "/bin/false")  // a browser now would be a bug
+        _ = try await relay.handshake()
+        #expect(try await Self.echo(relay, id: 40) == "signed 40")
+        _ = try await relay.finish()
+        #expect(try setup.counts()["authorize"] == 1)
+
+        let logout = try await BridgeProcess.runToEnd(["logout", setup.url], environment: setup.environment)
+        #expect(logout.stdout.contains("signed out"), "\(logout.stdout)")
+        let empty = try await BridgeProcess.runToEnd(["auth", "list"], environment: setup.environment)
+        #expect(empty.stdout.contains("no stored sign-ins"), "\(empty.stdout)")
+    }
 }
