@@ -2,7 +2,7 @@
 """A real MCP server behind real OAuth, for mcp-bridge's sign-in tests (run it with .venv-fastmcp's python).
 
     python oauth_server.py [--port 0] [--token-seconds 3600] [--iss none|right|wrong|promised-missing] [--no-s256]
-                           [--deny]
+                           [--deny] [--refuse-refresh]
 
 fastmcp 4.x's InMemoryOAuthProvider is the authorization server and the resource server in one process: 401 with a
 `WWW-Authenticate` challenge naming its protected resource metadata, RFC 8414 metadata, dynamic client registration,
@@ -12,7 +12,8 @@ requests it served, so a test can assert one sign-in for many bridge copies.
 
 Faults on demand (an ASGI layer around the app): `--iss` adds RFC 9207's `iss` to the authorization response (the
 right issuer or a wrong one) or advertises it and leaves it out; `--no-s256` removes
-`code_challenge_methods_supported` from the metadata; `--deny` makes the "user" refuse (`error=access_denied`).
+`code_challenge_methods_supported` from the metadata; `--deny` makes the "user" refuse (`error=access_denied`); `--refuse-refresh` answers
+every refresh with `invalid_grant`, as a revoked refresh token is.
 
 The socket is bound first (port 0 = ephemeral) so the issuer URL carries the real port; prints `LISTENING <port>`.
 """
@@ -63,6 +64,21 @@ class Counting:
             COUNTS["mcp"] += 1
         if path == "/authorize" and self.options.deny:
             return await self.deny(scope, receive, send)
+        if path == "/token" and self.options.refuse_refresh:
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            if b"grant_type=refresh_token" in body:
+                return await JSONResponse({"error": "invalid_grant", "error_description": "refresh token revoked"},
+                                          status_code=400)(scope, receive, send)
+            replayed = [{"type": "http.request", "body": body, "more_body": False}]
+
+            async def replay():
+                return replayed.pop() if replayed else await receive()
+            return await self.app(scope, replay, send)
         if path.startswith("/.well-known/oauth-authorization-server"):
             return await self.app(scope, receive, self.rewriting_metadata(send))
         if path == "/authorize" and self.options.iss in ("right", "wrong"):
@@ -121,6 +137,7 @@ def main() -> int:
     parser.add_argument("--iss", choices=["none", "right", "wrong", "promised-missing"], default="none")
     parser.add_argument("--no-s256", action="store_true")
     parser.add_argument("--deny", action="store_true")
+    parser.add_argument("--refuse-refresh", action="store_true", help="answer every refresh with invalid_grant")
     args = parser.parse_args()
     in_memory.DEFAULT_ACCESS_TOKEN_EXPIRY_SECONDS = args.token_seconds
 

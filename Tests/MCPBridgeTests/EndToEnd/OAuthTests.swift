@@ -230,4 +230,34 @@ struct OAuthTests {
         let empty = try await BridgeProcess.runToEnd(["auth", "list"], environment: setup.environment)
         #expect(empty.stdout.contains("no stored sign-ins"), "\(empty.stdout)")
     }
+
+    @Test func aRefusedRefreshLeadsToANewSignInNotALoop() async throws {
+        let setup = try await Setup(tokenSeconds: 8, faults: ["--refuse-refresh"])
+        let bridge = try setup.bridge()
+        _ = try await bridge.handshake()
+        try await Task.sleep(for: .seconds(7))
+        #expect(try await Self.echo(bridge, id: 50) == "signed 50")
+        _ = try await bridge.finish()
+        let counts = try setup.counts()
+        #expect(counts["authorize"] == 2, "signed in again after the refused refresh: \(counts)")
+    }
+
+    /// Refresh tokens rotate: two copies that both find the token expiring refresh once, and the second uses what
+    /// the first stored (a second refresh with the rotated-away token would be refused).
+    @Test func twoCopiesNearExpiryRefreshOnce() async throws {
+        let setup = try await Setup(tokenSeconds: 8)
+        let first = try setup.bridge()
+        let second = try setup.bridge()
+        _ = try await first.handshake()
+        _ = try await second.handshake()
+        try await Task.sleep(for: .seconds(7))
+        async let a = Self.echo(first, id: 60)
+        async let b = Self.echo(second, id: 61)
+        let answers = try await [a, b]
+        #expect(answers == ["signed 60", "signed 61"])
+        _ = try await first.finish()
+        _ = try await second.finish()
+        let counts = try setup.counts()
+        #expect(counts["authorize"] == 1 && counts["token"] == 2, "one sign-in, one refresh: \(counts)")
+    }
 }
