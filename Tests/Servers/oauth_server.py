@@ -2,7 +2,7 @@
 """A real MCP server behind real OAuth, for mcp-bridge's sign-in tests (run it with .venv-fastmcp's python).
 
     python oauth_server.py [--port 0] [--token-seconds 3600] [--iss none|right|wrong|promised-missing] [--no-s256]
-                           [--deny] [--refuse-refresh]
+                           [--deny] [--refuse-refresh] [--step-up TOOL]
 
 fastmcp 4.x's InMemoryOAuthProvider is the authorization server and the resource server in one process: 401 with a
 `WWW-Authenticate` challenge naming its protected resource metadata, RFC 8414 metadata, dynamic client registration,
@@ -13,7 +13,8 @@ requests it served, so a test can assert one sign-in for many bridge copies.
 Faults on demand (an ASGI layer around the app): `--iss` adds RFC 9207's `iss` to the authorization response (the
 right issuer or a wrong one) or advertises it and leaves it out; `--no-s256` removes
 `code_challenge_methods_supported` from the metadata; `--deny` makes the "user" refuse (`error=access_denied`); `--refuse-refresh` answers
-every refresh with `invalid_grant`, as a revoked refresh token is.
+every refresh with `invalid_grant`, as a revoked refresh token is; `--step-up TOOL` makes a call of TOOL
+with a token lacking the `write` scope a 403 `insufficient_scope` challenge.
 
 The socket is bound first (port 0 = ephemeral) so the issuer URL carries the real port; prints `LISTENING <port>`.
 """
@@ -46,9 +47,11 @@ COUNTS: Counter[str] = Counter()
 class Counting:
     """ASGI middleware counting the authorization server's endpoints, serving /_counts, and injecting the faults."""
 
-    def __init__(self, app, options):
+    def __init__(self, app, options, provider, base):
         self.app = app
         self.options = options
+        self.provider = provider
+        self.base = base
         self.issuer = ""
 
     async def __call__(self, scope, receive, send):
@@ -62,6 +65,8 @@ class Counting:
                 COUNTS[name.strip("/")] += 1
         if path == "/mcp":
             COUNTS["mcp"] += 1
+            if self.options.step_up:
+                return await self.stepping_up(scope, receive, send)
         if path == "/authorize" and self.options.deny:
             return await self.deny(scope, receive, send)
         if path == "/token" and self.options.refuse_refresh:
@@ -122,6 +127,35 @@ class Counting:
             await send(message)
         return wrapped
 
+    async def stepping_up(self, scope, receive, send):
+        """--step-up TOOL: a call of TOOL with a token lacking `write` gets 403 insufficient_scope."""
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        replayed = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def replay():
+            return replayed.pop() if replayed else await receive()
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        calls_tool = isinstance(request, dict) and request.get("method") == "tools/call" \
+            and (request.get("params") or {}).get("name") == self.options.step_up
+        if calls_tool:
+            authorization = dict(scope["headers"]).get(b"authorization", b"").decode()
+            token = self.provider.access_tokens.get(authorization.removeprefix("Bearer "))
+            if token is not None and "write" not in token.scopes:
+                COUNTS["step-up"] += 1
+                challenge = (f'Bearer error="insufficient_scope", scope="read write", '
+                             f'resource_metadata="{self.base}/.well-known/oauth-protected-resource/mcp"')
+                return await JSONResponse({"error": "insufficient_scope"}, status_code=403,
+                                          headers={"WWW-Authenticate": challenge})(scope, replay, send)
+        return await self.app(scope, replay, send)
+
     async def deny(self, scope, receive, send):
         query = urllib.parse.parse_qs(scope["query_string"].decode())
         target = query["redirect_uri"][0] + "?" + urllib.parse.urlencode(
@@ -138,6 +172,7 @@ def main() -> int:
     parser.add_argument("--no-s256", action="store_true")
     parser.add_argument("--deny", action="store_true")
     parser.add_argument("--refuse-refresh", action="store_true", help="answer every refresh with invalid_grant")
+    parser.add_argument("--step-up", metavar="TOOL", help="calling TOOL needs the `write` scope (403 step-up)")
     args = parser.parse_args()
     in_memory.DEFAULT_ACCESS_TOKEN_EXPIRY_SECONDS = args.token_seconds
 
@@ -160,7 +195,7 @@ def main() -> int:
         """Return `text` unchanged."""
         return text
 
-    app = Counting(server.http_app(path="/mcp"), args)
+    app = Counting(server.http_app(path="/mcp"), args, provider, base)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on")
     signal.signal(signal.SIGTERM, lambda *_: None)
     signal.signal(signal.SIGINT, lambda *_: None)

@@ -14,7 +14,7 @@ extension OAuthLogin {
             return ClientRegistration(issuer: info.issuer, clientID: id, clientSecret: document.string("client_secret"),
                                       redirectURI: redirectURI)
         }
-        if let stored, stored.redirectURI == redirectURI { return stored }
+        if let stored, stored.redirectURI == redirectURI, stored.covers(scope) { return stored }
         guard let endpoint = info.registrationEndpoint else {
             throw BridgeError(.unauthorized, "the authorization server \(info.issuer) offers no dynamic client "
                 + "registration: register mcp-bridge with it and pass --static-oauth-client-info "
@@ -45,7 +45,7 @@ extension OAuthLogin {
                 + "and pass --static-oauth-client-info, or pass a token with --header 'Authorization: Bearer ...'")
         }
         let client = ClientRegistration(issuer: info.issuer, clientID: id, clientSecret: document.string("client_secret"),
-                                        redirectURI: redirectURI)
+                                        redirectURI: redirectURI, scope: document.string("scope") ?? scope)
         try store.write("client.json", client.stored)
         logger.info("registered with \(info.issuer) as an OAuth client")
         return client

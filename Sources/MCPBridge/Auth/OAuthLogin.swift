@@ -12,7 +12,8 @@ struct OAuthLogin: Sendable {
 
     var resource: String { options.resource ?? server.absoluteString }
 
-    func login(_ info: AuthorizationServerInfo, challenge: AuthChallenge?) async throws -> TokenSet {
+    /// `granted`: the scopes of the token a step-up replaces; the new request asks for them too (scope union).
+    func login(_ info: AuthorizationServerInfo, challenge: AuthChallenge?, granted: String? = nil) async throws -> TokenSet {
         guard info.codeChallengeMethods.contains("S256") else {
             throw BridgeError(.unauthorized, "the authorization server \(info.issuer) does not advertise PKCE S256 "
                 + "(code_challenge_methods_supported), which MCP requires; mcp-bridge will not sign in to it")
@@ -27,7 +28,8 @@ struct OAuthLogin: Sendable {
         }
         let redirectURI = "http://\(options.callbackHost):\(callback.port)/oauth/callback"
         // The spec's order: the challenge's scope, else the resource's scopes_supported, else none.
-        let scope = (challenge?.scope ?? info.resourceScopes?.joined(separator: " ")).flatMap { $0.isEmpty ? nil : $0 }
+        let asked = challenge?.scope ?? info.resourceScopes?.joined(separator: " ")
+        let scope = Self.union(granted, asked)
         let client = try await registration(info, stored: stored, redirectURI: redirectURI, scope: scope)
         let pkce = PKCE()
         var query: [(String, String)] = [
@@ -108,6 +110,15 @@ struct OAuthLogin: Sendable {
             throw BridgeError(.unauthorized, "the sign-in callback carried no authorization code")
         }
         return code
+    }
+
+    /// Space-separated scope lists joined, each scope once, in first-seen order; nil when empty.
+    static func union(_ first: String?, _ second: String?) -> String? {
+        var seen: [Substring] = []
+        for scope in ((first ?? "") + " " + (second ?? "")).split(separator: " ") where !seen.contains(scope) {
+            seen.append(scope)
+        }
+        return seen.isEmpty ? nil : seen.joined(separator: " ")
     }
 
     static func oauthError(_ reply: OAuthHTTP.Reply) -> String {

@@ -64,24 +64,35 @@ struct ClientRegistration: Sendable, Equatable {
     var clientID: String
     var clientSecret: String?
     var redirectURI: String
+    /// The scopes registered with (dynamic registration); a sign-in that needs more registers again.
+    var scope: String?
 
-    init(issuer: String, clientID: String, clientSecret: String?, redirectURI: String) {
+    init(issuer: String, clientID: String, clientSecret: String?, redirectURI: String, scope: String? = nil) {
         self.issuer = issuer
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.redirectURI = redirectURI
+        self.scope = scope
+    }
+
+    /// Registered for every scope in `wanted` (or for no particular scope).
+    func covers(_ wanted: String?) -> Bool {
+        guard let scope, let wanted else { return true }
+        return Set(wanted.split(separator: " ")).isSubset(of: scope.split(separator: " "))
     }
 
     init?(stored bytes: [UInt8]) {
         guard let document = JSONDocument(bytes), let issuer = document.string("issuer"),
               let id = document.string("client_id"), let redirect = document.string("redirect_uri") else { return nil }
-        self.init(issuer: issuer, clientID: id, clientSecret: document.string("client_secret"), redirectURI: redirect)
+        self.init(issuer: issuer, clientID: id, clientSecret: document.string("client_secret"), redirectURI: redirect,
+                  scope: document.string("scope"))
     }
 
     var stored: [UInt8] {
         var json = #"{"issuer":\#(JSONString.quote(issuer)),"client_id":\#(JSONString.quote(clientID))"#
         if let clientSecret { json += #","client_secret":"# + JSONString.quote(clientSecret) }
         json += #","redirect_uri":"# + JSONString.quote(redirectURI)
+        if let scope { json += #","scope":"# + JSONString.quote(scope) }
         return Array((json + "}\n").utf8)
     }
 

@@ -49,6 +49,11 @@ actor OAuthSession {
     /// that comes with the same refused token.
     func recover(after failed: String?, challenge: AuthChallenge?, expiring: Bool = false) async throws -> String {
         if let current = tokens, current.accessToken != failed, !current.isExpiring { return current.accessToken }
+        if challenge?.error == "insufficient_scope", let granted = tokens?.scope, let wanted = challenge?.scope,
+           Set(wanted.split(separator: " ")).isSubset(of: granted.split(separator: " ")) {
+            throw BridgeError(.unauthorized, "the server refuses this request for insufficient scope although the "
+                + "token already has \(wanted); ask the server's operator which scope it needs")
+        }
         if let recovery { return try await recovery.value.accessToken }
         if let lastFailure, ContinuousClock.now - lastFailure.at < Self.failureMemory { throw lastFailure.error }
         if notOffered { throw OAuthNotOffered() }
@@ -82,7 +87,7 @@ actor OAuthSession {
                 logger.debug("OAuth token refreshed")
                 return refreshed
             }
-            let signedIn = try await login.login(info, challenge: challenge)
+            let signedIn = try await login.login(info, challenge: challenge, granted: saved?.scope)
             try store.write("tokens.json", signedIn.stored)
             try store.write("server", Array((login.server.absoluteString + "\n").utf8))
             logger.info("signed in to \(info.issuer)")

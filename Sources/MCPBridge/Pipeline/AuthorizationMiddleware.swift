@@ -1,7 +1,7 @@
 import BridgeHTTP
 
-/// OAuth on every exchange with the MCP server: the access token on each attempt and hop, and on a 401 the
-/// session's recovery (refresh or sign-in, shared by every request that met it), then the same request once more —
+/// OAuth on every exchange with the MCP server: the access token on each attempt and hop, and on a 401 (or a 403
+/// `insufficient_scope`, the step-up) the session's recovery (refresh or sign-in, shared by every request that met it), then the same request once more —
 /// a 401 means the server did not process it, so any method may be sent again. Off (one nil check) when the user
 /// sends an `Authorization` header of their own or the server never asked.
 struct AuthorizationMiddleware<Next: HTTPClient>: HTTPClient {
@@ -29,8 +29,11 @@ struct AuthorizationMiddleware<Next: HTTPClient>: HTTPClient {
         for attempt in 0..<2 {
             var challenge: String?
             let reply: Reply? = try await next.send(Self.with(token, request), context: context) { response in
-                guard response.status == 401, attempt == 0 else { return try await reading(&response) }
-                challenge = response.head.value(for: "www-authenticate") ?? ""
+                let header = response.head.value(for: "www-authenticate")
+                // 401: no or a refused token. 403 insufficient_scope: a token without the scopes this call needs.
+                let stepUp = response.status == 403 && header?.contains("insufficient_scope") == true
+                guard response.status == 401 || stepUp, attempt == 0 else { return try await reading(&response) }
+                challenge = header ?? ""
                 _ = await response.collect(upTo: 16384)
                 return nil
             }

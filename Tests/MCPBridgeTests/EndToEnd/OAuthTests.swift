@@ -260,4 +260,17 @@ struct OAuthTests {
         let counts = try setup.counts()
         #expect(counts["authorize"] == 1 && counts["token"] == 2, "one sign-in, one refresh: \(counts)")
     }
+
+    /// 403 `insufficient_scope`: a new sign-in asking for the scopes held and the ones the challenge names, once.
+    @Test func aCallThatNeedsMoreScopeStepsUpOnce() async throws {
+        let setup = try await Setup(faults: ["--step-up", "echo"])
+        let bridge = try setup.bridge()
+        _ = try await bridge.handshake()
+        #expect(try await Self.echo(bridge, id: 70) == "signed 70")
+        #expect(try await Self.echo(bridge, id: 71) == "signed 71")
+        _ = try await bridge.finish()
+        let counts = try setup.counts()
+        #expect(counts["step-up"] == 1 && counts["authorize"] == 2, "\(counts)")
+        #expect((try setup.storedTokens()["scope"] as? String)?.contains("write") == true)
+    }
 }
