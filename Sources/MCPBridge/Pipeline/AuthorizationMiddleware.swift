@@ -1,9 +1,9 @@
 import BridgeHTTP
 
 /// OAuth on every exchange with the MCP server: the access token on each attempt and hop, and on a 401 (or a 403
-/// `insufficient_scope`, the step-up) the session's recovery (refresh or sign-in, shared by every request that met it), then the same request once more —
-/// a 401 means the server did not process it, so any method may be sent again. Off (one nil check) when the user
-/// sends an `Authorization` header of their own or the server never asked.
+/// `insufficient_scope`, the step-up) the session's recovery (refresh or sign-in, shared by every request that met
+/// it), then the same request once more — the server did not process it, so any method may be sent again. Off (one
+/// nil check) when the user sends an `Authorization` header of their own or the server never asked.
 struct AuthorizationMiddleware<Next: HTTPClient>: HTTPClient {
     let next: Next
     let oauth: OAuthSession?
