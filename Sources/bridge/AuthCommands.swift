@@ -37,7 +37,7 @@ struct LogoutCommand: AsyncParsableCommand {
         let logger = connection.makeLogger()
         var configuration = try connection.configuration(logger: logger)
         configuration.oauth = try compatibility.oauthOptions(callbackPort: nil, environment: Environment.variables())
-        print(AuthCommands(configuration: configuration, logger: logger).logout())
+        print(await AuthCommands(configuration: configuration, logger: logger).logout())
     }
 }
 

@@ -37,7 +37,7 @@ import lifeline  # noqa: E402
 import uvicorn  # noqa: E402
 from fastmcp import FastMCP  # noqa: E402
 from fastmcp.server.auth.providers import in_memory  # noqa: E402
-from mcp.server.auth.settings import ClientRegistrationOptions  # noqa: E402
+from mcp.server.auth.settings import ClientRegistrationOptions, RevocationOptions  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -186,6 +186,7 @@ def main() -> int:
     provider = in_memory.InMemoryOAuthProvider(
         base_url=base,
         client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=["read", "write"]),
+        revocation_options=RevocationOptions(enabled=True),
         required_scopes=["read"],
     )
     server = FastMCP("oauth-server", auth=provider)

@@ -49,14 +49,40 @@ public struct AuthCommands: Sendable {
         }
     }
 
-    /// Forgets the server's tokens (the registration stays, so the next sign-in reuses it).
-    public func logout() -> String {
+    /// Revokes the server's tokens where its authorization server offers revocation (RFC 7009), then forgets them;
+    /// the registration stays, so the next sign-in reuses it.
+    public func logout() async -> String {
         guard let options = configuration.oauth, let server = try? ServerURLParser.parse(configuration.serverURL)
         else { return "nothing stored" }
         let store = OAuthSession.store(for: server, options: options)
-        guard store.read("tokens.json") != nil else { return "not signed in to \(configuration.serverURL)" }
+        guard let tokens = store.read("tokens.json").flatMap(TokenSet.init(stored:)) else {
+            return "not signed in to \(configuration.serverURL)"
+        }
+        let driver = CurlDriver()
+        defer { driver.shutdown() }
+        let http = OAuthHTTP(client: LoggingMiddleware(next: TransportFailureMiddleware(next: driver), logger: logger),
+                             configuration: configuration)
+        var revoked = "the authorization server offers no revocation"
+        if let info = try? await OAuthDiscovery(http: http, server: server).discover(nil),
+           let endpoint = info.revocationEndpoint {
+            let client = store.read("client.json").flatMap(ClientRegistration.init(stored:))
+            var outcomes: [Bool] = []
+            let pairs = [(tokens.refreshToken, "refresh_token"), (Optional(tokens.accessToken), "access_token")]
+            for case let (token?, hint) in pairs {
+                let form = [("token", token), ("token_type_hint", hint)] + (client?.credentials() ?? [])
+                var reply = try? await http.postForm(endpoint, form, label: "OAuth revocation")
+                // The MCP SDK's revocation route wants a client_secret field even from a public client; an empty
+                // one is what it accepts (a public client has no secret to send).
+                if let refused = reply, !refused.ok, client?.clientSecret == nil,
+                   String(decoding: refused.body, as: UTF8.self).contains("client_secret") {
+                    reply = try? await http.postForm(endpoint, form + [("client_secret", "")], label: "OAuth revocation")
+                }
+                outcomes.append(reply?.ok == true)
+            }
+            revoked = outcomes.allSatisfy { $0 } ? "tokens revoked" : "revocation failed; tokens forgotten anyway"
+        }
         store.remove("tokens.json")
-        return "signed out of \(configuration.serverURL)"
+        return "signed out of \(configuration.serverURL) (\(revoked))"
     }
 
     /// One line per stored server: URL, issuer, client id, scopes, expiry.

@@ -226,7 +226,11 @@ struct OAuthTests {
         #expect(try setup.counts()["authorize"] == 1)
 
         let logout = try await BridgeProcess.runToEnd(["logout", setup.url], environment: setup.environment)
-        #expect(logout.stdout.contains("signed out"), "\(logout.stdout)")
+        #expect(logout.stdout.contains("signed out") && logout.stdout.contains("tokens revoked"), "\(logout.stdout)")
+        let revoked = try FaultTools.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                                           "-H", "Authorization: Bearer \(access)", "-H", "Content-Type: application/json",
+                                           "--data", "{}", setup.url])
+        #expect(String(decoding: revoked, as: UTF8.self) == "401", "the old token no longer works")
         let empty = try await BridgeProcess.runToEnd(["auth", "list"], environment: setup.environment)
         #expect(empty.stdout.contains("no stored sign-ins"), "\(empty.stdout)")
     }
