@@ -68,7 +68,7 @@ public struct AuthCommands: Sendable {
             let client = store.read("client.json").flatMap(ClientRegistration.init(stored:))
             var outcomes: [Bool] = []
             let pairs = [(tokens.refreshToken, "refresh_token"), (Optional(tokens.accessToken), "access_token")]
-            for case let (token?, hint) in pairs {
+            for case (let token?, let hint) in pairs {
                 let form = [("token", token), ("token_type_hint", hint)] + (client?.credentials() ?? [])
                 var reply = try? await http.postForm(endpoint, form, label: "OAuth revocation")
                 // The MCP SDK's revocation route wants a client_secret field even from a public client; an empty
