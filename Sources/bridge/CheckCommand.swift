@@ -31,7 +31,11 @@ struct CheckCommand: AsyncParsableCommand {
     /// `ParsableCommand.run()` would otherwise win overload resolution and print help).
     func execute() async throws {
         let logger = connection.makeLogger()
-        let configuration = try connection.configuration(logger: logger)
+        var configuration = try connection.configuration(logger: logger)
+        // Stored OAuth tokens are used (and refreshed); a server that wants a new sign-in is reported, never opened.
+        var oauth = OAuthOptions(storeRoot: OAuthOptions.defaultStoreRoot(environment: Environment.variables()))
+        oauth.interactive = false
+        configuration.oauth = oauth
         let report = await HealthCheck(configuration: configuration, healthURL: healthURL, logger: logger).run()
         print(report.text)
         if !report.healthy { throw ExitCode.failure }

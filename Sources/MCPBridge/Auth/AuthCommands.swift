@@ -85,6 +85,18 @@ public struct AuthCommands: Sendable {
         return "signed out of \(configuration.serverURL) (\(revoked))"
     }
 
+    /// `check`'s line about the sign-in: whether tokens are stored for this server, from which issuer, until when.
+    static func state(_ configuration: BridgeConfiguration) -> String? {
+        guard let options = configuration.oauth, let server = try? ServerURLParser.parse(configuration.serverURL),
+              !configuration.headers.contains(where: { $0.name.lowercased() == "authorization" }) else { return nil }
+        let store = OAuthSession.store(for: server, options: options)
+        // Nothing stored: nothing to say (a server that wants a sign-in fails its step with what to run).
+        guard let tokens = store.read("tokens.json").flatMap(TokenSet.init(stored:)) else { return nil }
+        let expiry = tokens.expiresAt.map { "expires in \(max(0, $0 - Int(time(nil))) / 60) min" } ?? "no expiry"
+        return "signed in to \(tokens.issuer), scope \(tokens.scope ?? "-"), \(expiry)"
+            + (tokens.refreshToken == nil ? "" : ", refreshable")
+    }
+
     /// One line per stored server: URL, issuer, client id, scopes, expiry.
     public static func list(storeRoot: String) -> [String] {
         guard let directory = opendir(storeRoot) else { return [] }

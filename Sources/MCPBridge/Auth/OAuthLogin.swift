@@ -14,6 +14,10 @@ struct OAuthLogin: Sendable {
 
     /// `granted`: the scopes of the token a step-up replaces; the new request asks for them too (scope union).
     func login(_ info: AuthorizationServerInfo, challenge: AuthChallenge?, granted: String? = nil) async throws -> TokenSet {
+        guard options.interactive else {
+            throw BridgeError(.unauthorized, "not signed in to this server (its authorization server is \(info.issuer)): "
+                + "run `mcp-bridge login \(server.absoluteString)`")
+        }
         guard info.codeChallengeMethods.contains("S256") else {
             throw BridgeError(.unauthorized, "the authorization server \(info.issuer) does not advertise PKCE S256 "
                 + "(code_challenge_methods_supported), which MCP requires; mcp-bridge will not sign in to it")

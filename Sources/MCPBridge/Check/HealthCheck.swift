@@ -41,6 +41,7 @@ public struct HealthCheck: Sendable {
         var report = Report()
         report.lines.append("mcp-bridge check \(Redaction.redactURL(configuration.serverURL))")
         if let healthURL { await checkHealth(healthURL, through: endpoint, into: &report) }
+        if let auth = AuthCommands.state(configuration) { report.pass("auth", auth) }
         guard report.healthy else { return report }
         var probe = HandshakeProbe(endpoint: endpoint, maxMessageBytes: configuration.maxMessageBytes)
         await probe.run(into: &report, tlsVerified: configuration.tls.verifyPeer)

@@ -20,6 +20,8 @@ public struct OAuthOptions: Sendable {
     public var browser: String?
     /// Where tokens and registrations are kept (`TokenStore.defaultRoot`).
     public var storeRoot: String
+    /// False for `check`: stored tokens are used and refreshed, but no browser is opened.
+    public var interactive = true
 
     public init(storeRoot: String) {
         self.storeRoot = storeRoot

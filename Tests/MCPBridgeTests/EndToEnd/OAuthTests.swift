@@ -225,6 +225,10 @@ struct OAuthTests {
         _ = try await relay.finish()
         #expect(try setup.counts()["authorize"] == 1)
 
+        let check = try await BridgeProcess.runToEnd(["check", setup.url], environment: setup.environment)
+        #expect(check.status == 0, "check uses the stored tokens: \(check.stdout)")
+        #expect(check.stdout.contains("auth        signed in to"), "\(check.stdout)")
+
         let logout = try await BridgeProcess.runToEnd(["logout", setup.url], environment: setup.environment)
         #expect(logout.stdout.contains("signed out") && logout.stdout.contains("tokens revoked"), "\(logout.stdout)")
         let revoked = try FaultTools.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
@@ -233,6 +237,10 @@ struct OAuthTests {
         #expect(String(decoding: revoked, as: UTF8.self) == "401", "the old token no longer works")
         let empty = try await BridgeProcess.runToEnd(["auth", "list"], environment: setup.environment)
         #expect(empty.stdout.contains("no stored sign-ins"), "\(empty.stdout)")
+        let signedOut = try await BridgeProcess.runToEnd(["check", setup.url], environment: setup.environment)
+        #expect(signedOut.status == 1 && signedOut.stdout.contains("mcp-bridge login"), "\(signedOut.stdout)")
+        let opened = (try? String(contentsOfFile: setup.browserLog, encoding: .utf8))?.split(separator: "\n") ?? []
+        #expect(opened.count == 1, "one browser flow (login's); check never opens one: \(opened)")
     }
 
     @Test func aRefusedRefreshLeadsToANewSignInNotALoop() async throws {
