@@ -77,7 +77,8 @@ actor OAuthSession {
     private func renew(after failed: String?, challenge: AuthChallenge?) async throws -> TokenSet {
         let info = try await serverInfo(challenge)
         let (store, login, logger) = (self.store, self.login, self.logger)
-        return try await store.withLock {
+        // Another copy's sign-in takes at most its --auth-timeout; waiting a little longer than that is enough.
+        return try await store.withLock(patience: login.options.timeout + .seconds(30)) {
             // Another copy may have signed in or refreshed while this one waited for the lock.
             let saved = store.read("tokens.json").flatMap(TokenSet.init(stored:))
             if let saved, saved.accessToken != failed, !saved.isExpiring { return saved }

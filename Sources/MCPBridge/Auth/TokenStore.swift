@@ -72,15 +72,20 @@ struct TokenStore: Sendable {
 
     func remove(_ name: String) { unlink(directory + "/" + name) }
 
-    /// Runs `body` holding the store's exclusive lock (waiting for another copy's flow to finish).
-    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    /// Runs `body` holding the store's exclusive lock, waiting up to `patience` for another copy's flow to finish.
+    func withLock<T: Sendable>(patience: Duration, _ body: @Sendable () async throws -> T) async throws -> T {
         try makeDirectory()
         let fd = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StoreError.io(directory + "/lock", errno) }
         defer { close(fd) }
         // flock blocks its thread: poll instead, so the Swift concurrency pool is never held.
+        let deadline = ContinuousClock.now + patience
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else { throw StoreError.io(directory + "/lock", errno) }
+            guard ContinuousClock.now < deadline else {
+                throw BridgeError(.unauthorized, "another mcp-bridge has been signing in to this server for over "
+                    + "\(patience.formatted); finish that sign-in, or run `mcp-bridge login URL`")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         defer { flock(fd, LOCK_UN) }
