@@ -3,8 +3,9 @@ import Testing
 
 /// Signing in with OAuth against a real authorization server on loopback: fastmcp 4.x's in-memory provider
 /// (`Tests/Servers/oauth_server.py`: PRM, RFC 8414 metadata, dynamic registration, PKCE, rotation), with
-/// `Tests/Clients/browser.sh` as `$BROWSER` standing in for the user who approves.
-@Suite("OAuth sign-in")
+/// `Tests/Clients/browser.sh` as `$BROWSER` standing in for the user who approves. Serialized: each test starts its
+/// own authorization server (a Python process importing fastmcp), and the rest of the suite runs beside them.
+@Suite("OAuth sign-in", .serialized)
 struct OAuthTests {
     /// One authorization server per test (its counts are per process), and a fresh token store.
     struct Setup {
