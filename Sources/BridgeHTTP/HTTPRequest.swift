@@ -6,6 +6,8 @@ package struct HTTPRequest: Sendable {
         case get = "GET"
         case post = "POST"
         case delete = "DELETE"
+        /// Only for AWS's instance metadata token (IMDSv2); sent with an empty body.
+        case put = "PUT"
     }
 
     package var method: Method

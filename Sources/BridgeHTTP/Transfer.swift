@@ -107,8 +107,9 @@ package final class Transfer: @unchecked Sendable {
         switch request.method {
         case .get:
             ccurl_easy_setopt_long(h, CURLOPT_HTTPGET, 1)
-        case .post:
+        case .post, .put:
             ccurl_easy_setopt_long(h, CURLOPT_POST, 1)
+            if request.method == .put { ccurl_easy_setopt_string(h, CURLOPT_CUSTOMREQUEST, "PUT") }
             ccurl_easy_setopt_off_t(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
             request.body.withUnsafeBufferPointer { buffer in
                 // COPYPOSTFIELDS copies, so the Swift array need not outlive this call.

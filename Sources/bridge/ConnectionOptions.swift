@@ -50,6 +50,8 @@ struct ConnectionOptions: ParsableArguments {
                 valueName: "era"))
     var protocolMode: ProtocolMode = .auto
 
+    @OptionGroup var aws: AWSOptions
+
     @Flag(help: "Log each message's method, id, HTTP status and timing to stderr (secrets redacted).")
     var debug = false
 
@@ -76,9 +78,10 @@ struct ConnectionOptions: ParsableArguments {
     /// The configuration every command starts from; header warnings are logged, never their values.
     func configuration(logger: Logger) throws -> BridgeConfiguration {
         let serverURL = try URLPolicy.check(url, allowHTTP: allowHTTP)
+        let environment = Environment.variables()
         let parsed: HeaderTemplate.ParsedHeaders
         do {
-            parsed = try HeaderTemplate.parse(headers, environment: Environment.variables())
+            parsed = try HeaderTemplate.parse(headers, environment: environment)
         } catch {
             throw ValidationError(error.description)
         }
@@ -99,6 +102,8 @@ struct ConnectionOptions: ParsableArguments {
         configuration.compressedReplies = compressed
         configuration.protocolMode = protocolMode
         configuration.httpVersion = httpVersion?.preference ?? .auto
+        configuration.awsSigning = try aws.signing(serverURL: configuration.serverURL,
+                                                   headerNames: parsed.headers.map(\.name), environment: environment)
         return configuration
     }
 }

@@ -40,6 +40,13 @@ public struct HealthCheck: Sendable {
         let endpoint = RemoteEndpoint(configuration: configuration, driver: driver, logger: logger)
         var report = Report()
         report.lines.append("mcp-bridge check \(Redaction.redactURL(configuration.serverURL))")
+        if let signing = endpoint.signing {
+            switch await signing.identity() {
+            case .success(let identity): report.pass("aws sigv4", identity)
+            case .failure(let error): report.fail("aws sigv4", error.description)
+            }
+            guard report.healthy else { return report }
+        }
         if let healthURL { await checkHealth(healthURL, through: endpoint, into: &report) }
         if let auth = AuthCommands.state(configuration) { report.pass("auth", auth) }
         guard report.healthy else { return report }

@@ -43,6 +43,8 @@ public struct BridgeConfiguration: Sendable {
     public var protocolMode: ProtocolMode = .auto
     /// Sign-in for servers that answer 401 (nil: off). Ignored when `headers` carry an `Authorization` of the user's.
     public var oauth: OAuthOptions?
+    /// `--aws-sigv4`: sign every request with AWS Signature Version 4 (nil: off).
+    public var awsSigning: AWSSigningConfiguration?
 
     public init(
         serverURL: String,

@@ -8,6 +8,8 @@ struct RemoteEndpoint: Sendable {
     /// Where requests go: the configured URL until a same-origin redirect moves it (`RedirectMiddleware`).
     let location: EndpointLocation
     let http: Pipeline
+    /// `--aws-sigv4`: the signer and its credentials (nil when off).
+    let signing: AWSRequestSigning?
 
     init(configuration: BridgeConfiguration, driver: CurlDriver, logger: Logger) {
         self.configuration = configuration
@@ -15,15 +17,18 @@ struct RemoteEndpoint: Sendable {
         self.location = location
         let retry = RetryPolicy(maxRetries: configuration.retries, budget: configuration.retryBudget)
         let server = try? ServerURLParser.parse(configuration.serverURL)
+        let signing = configuration.awsSigning.map { AWSRequestSigning($0, http: driver, logger: logger) }
+        self.signing = signing
         var oauth: OAuthSession?
-        if let options = configuration.oauth, let server,
+        // SigV4 writes Authorization itself, as does a user's --header: either turns OAuth off.
+        if let options = configuration.oauth, let server, signing == nil,
            !configuration.headers.contains(where: { $0.name.lowercased() == "authorization" }) {
             let direct = OAuthHTTP(client: LoggingMiddleware(next: TransportFailureMiddleware(next: driver), logger: logger),
                                    configuration: configuration)
             oauth = OAuthSession(http: direct, server: server, options: options, logger: logger)
         }
         http = Pipeline(driver: driver, location: location, retry: retry, oauth: oauth,
-                        origin: server?.origin ?? configuration.serverURL, logger: logger)
+                        origin: server?.origin ?? configuration.serverURL, signing: signing, logger: logger)
     }
 
     /// Sends `request` through the pipeline; `reading` consumes the response (see `HTTPClient`).

@@ -1,0 +1,185 @@
+import Logging
+import Synchronization
+
+/// Finds AWS credentials the way the AWS CLI and SDKs do, and keeps them until they expire or their files change.
+///
+/// Order: the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; skipped when
+/// `--aws-profile` names a profile, as botocore skips it), then the profile (`--aws-profile`, `AWS_PROFILE`,
+/// `default`) in the shared files — SSO, static keys, `credential_process` — then the ECS/EKS container endpoint,
+/// then EC2 instance metadata (IMDSv2). Temporary credentials are read again `refreshMargin` before they
+/// expire, profile-based ones also when the config or credentials file changes, and all of them after AWS
+/// refuses them as expired (`invalidate`). Concurrent requests share one refresh.
+final class AWSCredentialChain: Sendable {
+    /// How long before `Expiration` temporary credentials are replaced (the AWS SDKs' IMDS and container margin).
+    static let refreshMargin = 300
+
+    private let profileFlag: String?
+    private let environment: [String: String]
+    private let client: AWSMetadataClient
+    private let logger: Logger
+
+    private struct Cached: Sendable {
+        var credentials: AWSCredentials
+        /// When to read again; nil: never (long-term keys from the environment).
+        var refreshAt: AWSTime?
+        /// For credentials that came from the shared files: what they looked like.
+        var files: AWSConfigFiles.Fingerprint?
+    }
+
+    private struct State: Sendable {
+        var cached: Cached?
+        var refreshing: Task<Cached, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    init(profile: String?, environment: [String: String], client: AWSMetadataClient, logger: Logger) {
+        self.profileFlag = profile
+        self.environment = environment
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The profile the shared files are read for.
+    var profile: String { profileFlag ?? environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"] ?? "default" }
+
+    /// Credentials to sign with now: the cached ones on the usual path (a lock and, for file-based ones, two
+    /// `stat` calls), a shared refresh otherwise.
+    func current() async throws(AWSCredentialError) -> AWSCredentials {
+        if let cached = state.withLock({ $0.cached }), isFresh(cached) { return cached.credentials }
+        return try await refresh().credentials
+    }
+
+    /// AWS refused `used` as expired or unknown: forget them, so the next `current()` reads the sources again.
+    func invalidate(_ used: AWSCredentials) {
+        state.withLock { state in
+            if state.cached?.credentials.accessKeyID == used.accessKeyID,
+               state.cached?.credentials.sessionToken == used.sessionToken {
+                state.cached = nil
+            }
+        }
+    }
+
+    private func isFresh(_ cached: Cached) -> Bool {
+        if let refreshAt = cached.refreshAt, AWSTime.now >= refreshAt { return false }
+        if let files = cached.files {
+            let paths = AWSConfigFiles.paths(environment: environment)
+            return AWSConfigFiles.currentFingerprint(config: paths.config, credentials: paths.credentials) == files
+        }
+        return true
+    }
+
+    private func refresh() async throws(AWSCredentialError) -> Cached {
+        let task = state.withLock { current in
+            if let running = current.refreshing { return running }
+            let task = Task { [self] in
+                defer { self.state.withLock { $0.refreshing = nil } }
+                let found = try await resolve()
+                self.state.withLock { $0.cached = found }
+                logger.debug("AWS credentials read", metadata: [
+                    "aws.access_key": "\(found.credentials.accessKeyPrefix)", "aws.source": "\(found.credentials.source)",
+                    "aws.expires": "\(found.credentials.expiration?.iso8601 ?? "never")",
+                ])
+                return found
+            }
+            current.refreshing = task
+            return task
+        }
+        do {
+            return try await task.value
+        } catch let error as AWSCredentialError {
+            throw error
+        } catch {
+            throw AWSCredentialError("reading AWS credentials was interrupted: \(error)")
+        }
+    }
+
+    private func resolve() async throws(AWSCredentialError) -> Cached {
+        if profileFlag == nil, let found = try environmentCredentials() {
+            return try cache(found, files: nil, margin: 0)
+        }
+        let files = AWSConfigFiles.load(environment: environment)
+        if let settings = files.profiles[profile] {
+            if let found = try await profileCredentials(settings, files: files) {
+                return try cache(found, files: files.fingerprint, margin: Self.refreshMargin)
+            }
+        } else if profileFlag != nil || environment["AWS_PROFILE"] != nil {
+            throw AWSCredentialError("profile \(profile) is in neither \(files.configPath) nor "
+                + "\(files.credentialsPath); check --aws-profile / AWS_PROFILE")
+        }
+        if ContainerCredentials.isConfigured(environment) {
+            let found = try await ContainerCredentials.fetch(environment: environment, client: client)
+            return try cache(found, files: nil, margin: Self.refreshMargin)
+        }
+        guard !InstanceMetadataCredentials.isDisabled(environment) else { throw notFound(nil) }
+        do {
+            let found = try await InstanceMetadataCredentials.fetch(environment: environment, client: client)
+            return try cache(found, files: nil, margin: Self.refreshMargin)
+        } catch {
+            throw notFound(error)
+        }
+    }
+
+    private func notFound(_ imds: AWSCredentialError?) -> AWSCredentialError {
+        AWSCredentialError("no AWS credentials found (looked at AWS_ACCESS_KEY_ID, profile \(profile) in the shared "
+            + "config files, the container endpoint" + (imds.map { ", and \($0)" } ?? "") + "); set AWS_ACCESS_KEY_ID "
+            + "and AWS_SECRET_ACCESS_KEY, or name a profile with --aws-profile (`aws configure` or `aws sso login`)")
+    }
+
+    /// Refuses credentials that already expired; schedules the next read `margin` before expiry (or half the time
+    /// left, when less than the margin remains, so a source handing out short-lived keys is not asked per request).
+    private func cache(_ credentials: AWSCredentials, files: AWSConfigFiles.Fingerprint?, margin: Int)
+        throws(AWSCredentialError) -> Cached {
+        let now = AWSTime.now
+        guard let expiration = credentials.expiration else {
+            return Cached(credentials: credentials, refreshAt: nil, files: files)
+        }
+        guard expiration > now else {
+            throw AWSCredentialError("the credentials from \(credentials.source) expired at \(expiration.iso8601); "
+                + "renew them (for environment variables: in the MCP host's configuration, then restart it)")
+        }
+        let left = expiration.seconds - now.seconds
+        let refreshAt = left > margin ? expiration.adding(seconds: -margin) : now.adding(seconds: max(1, left / 2))
+        return Cached(credentials: credentials, refreshAt: refreshAt, files: files)
+    }
+
+    private func environmentCredentials() throws(AWSCredentialError) -> AWSCredentials? {
+        guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty else { return nil }
+        guard let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
+            throw AWSCredentialError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+        }
+        var expiration: AWSTime?
+        if let text = environment["AWS_CREDENTIAL_EXPIRATION"], !text.isEmpty {
+            guard let parsed = AWSTime.parse(text) else {
+                throw AWSCredentialError("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time: \(text)")
+            }
+            expiration = parsed
+        }
+        let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, expiration: expiration,
+                              source: "the environment (AWS_ACCESS_KEY_ID)")
+    }
+
+    /// A profile's own credentials, or nil when it has none (a profile holding only `region`, say).
+    private func profileCredentials(_ settings: [String: String], files: AWSConfigFiles)
+        async throws(AWSCredentialError) -> AWSCredentials? {
+        if settings["role_arn"] != nil {
+            throw AWSCredentialError("profile \(profile) assumes a role (role_arn), which mcp-bridge does not do "
+                + "itself; give the profile `credential_process = aws configure export-credentials --profile "
+                + "\(profile) --format process` instead, or use the role's credentials directly")
+        }
+        if SSOCredentials.isSSOProfile(settings) {
+            return try await SSOCredentials.fetch(profile: profile, settings: settings, files: files,
+                                                  environment: environment, client: client)
+        }
+        if let key = settings["aws_access_key_id"], let secret = settings["aws_secret_access_key"] {
+            let token = settings["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 }
+            return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, expiration: nil,
+                                  source: "profile \(profile) (shared credentials file)")
+        }
+        if let command = settings["credential_process"] {
+            return try await CredentialProcess.run(command, source: "profile \(profile) (credential_process)")
+        }
+        return nil
+    }
+}
