@@ -78,7 +78,9 @@ struct AWSRefusal: Error {
 
     func bridgeError(signer: SigV4Signer) -> BridgeError {
         let type = errorType.split(separator: ":").first.map(String.init) ?? errorType
-        return BridgeError(.unauthorized, "AWS refused the signed request (HTTP \(status) \(type)): \(message). "
+        var said = message.awsTrimmed
+        while said.hasSuffix(".") { said.removeLast() }
+        return BridgeError(.unauthorized, "AWS refused the signed request (HTTP \(status) \(type)): \(said). "
             + "Signed with \(credentials) for service \(signer.service) in region \(signer.region): check "
             + "--aws-region and --aws-service, and that this identity may call the endpoint",
             httpStatus: status, body: body, mayHaveReachedServer: false)
