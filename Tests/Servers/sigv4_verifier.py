@@ -20,7 +20,8 @@ seconds, reported with an `Expiration` EXPIRES seconds ahead):
   GET  /container/EXPIRES/VALID                ECS/EKS container endpoint (needs `Authorization: container-token`)
   PUT  /imds/EXPIRES/VALID/latest/api/token    IMDSv2, then GET …/latest/meta-data/iam/security-credentials/[role]
   GET  /sso/EXPIRES/VALID/federation/credentials   the SSO portal (needs `x-amz-sso_bearer_token: sso-token`)
-Control: GET /_sigv4/stats → {"verified": [...], "refused": [...], "minted": {"container": n, ...}}.
+Control: GET /_sigv4/stats → {"verified": [...], "refused": [...], "minted": {"container": n, ...}};
+GET /_sigv4/expire/AKID → that key is refused as expired from now on.
 
 Binds 127.0.0.1 itself, prints `LISTENING <port>`, logs to stderr; SIGTERM ends it with status 0.
 """
@@ -65,6 +66,11 @@ class Keys:
         valid = float(parts[3]) if len(parts) > 3 and parts[3] else None
         self.table[parts[0]] = (parts[1], parts[2] if len(parts) > 2 and parts[2] else None,
                                 time.time() + valid if valid is not None else None)
+
+    def expire(self, key: str) -> None:
+        """From now on `key` is refused as expired (a revoked or timed-out temporary key)."""
+        secret, token, _ = self.table[key]
+        self.table[key] = (secret, token, 0.0)
 
     def mint(self, source: str, expires: float, valid: float) -> dict:
         self.minted[source] = self.minted.get(source, 0) + 1
@@ -180,6 +186,8 @@ def make_app(app, verifier: Verifier, keys: Keys):
 
     async def stand_in(scope, receive, send, parts: list[str], headers: dict[str, str]) -> None:
         kind, expires, valid, rest = parts[0], float(parts[1]), float(parts[2]), "/" + "/".join(parts[3:])
+        if scope["path"].endswith("/") and rest != "/":
+            rest += "/"
         if kind == "mint":
             return await json_reply(send, 200, keys.mint("process", expires, valid))
         if kind == "container":
@@ -222,6 +230,9 @@ def make_app(app, verifier: Verifier, keys: Keys):
         if parts[0] in ("mint", "container", "imds", "sso") and len(parts) >= 3:
             await read_body(receive)
             return await stand_in(scope, receive, send, parts, dict(headers))
+        if path.startswith("/_sigv4/expire/"):
+            keys.expire(path[len("/_sigv4/expire/"):])
+            return await respond(send, 204, b"")
         if path == "/_sigv4/stats":
             return await json_reply(send, 200, {"verified": verifier.verified, "refused": verifier.refused,
                                                 "minted": keys.minted})

@@ -20,6 +20,8 @@ public struct AWSSigningConfiguration: Sendable, Equatable {
     /// or the profile's `region`.
     public static func resolve(serverURL: String, service: String?, region: String?, profile: String?,
                                environment: [String: String]) throws(AWSSigningSetupError) -> AWSSigningConfiguration {
+        // An empty variable is an unset one (what a host's config gives for a blank field).
+        let environment = environment.filter { !$0.value.isEmpty }
         let host = (try? ServerURLParser.parse(serverURL))?.host ?? ""
         let inferred = infer(host: host)
         guard let service = service ?? inferred.service else {

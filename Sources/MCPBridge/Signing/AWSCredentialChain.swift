@@ -130,6 +130,11 @@ final class AWSCredentialChain: Sendable {
     /// left, when less than the margin remains, so a source handing out short-lived keys is not asked per request).
     private func cache(_ credentials: AWSCredentials, files: AWSConfigFiles.Fingerprint?, margin: Int)
         throws(AWSCredentialError) -> Cached {
+        // They become header values: a control character (a token file's stray line break) would break the request.
+        let values = [credentials.accessKeyID, credentials.secretAccessKey, credentials.sessionToken ?? ""]
+        guard !values.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }) else {
+            throw AWSCredentialError("the credentials from \(credentials.source) contain a control character")
+        }
         let now = AWSTime.now
         guard let expiration = credentials.expiration else {
             return Cached(credentials: credentials, refreshAt: nil, files: files)

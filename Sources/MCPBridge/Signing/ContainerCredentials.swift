@@ -25,6 +25,10 @@ enum ContainerCredentials {
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] {
             headers.append(HTTPHeader(name: "Authorization", value: token))
         }
+        // A line break in the token would end the header early and smuggle the rest in as headers of its own.
+        guard !headers.contains(where: { $0.value.contains(where: \.isNewline) }) else {
+            throw AWSCredentialError("the container authorization token contains a line break")
+        }
         let reply = try await client.send(.get, url, headers: headers, source: source)
         guard reply.status == 200 else {
             throw AWSCredentialError("\(source) answered HTTP \(reply.status): "

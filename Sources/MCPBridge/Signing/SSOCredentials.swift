@@ -20,8 +20,7 @@ enum SSOCredentials {
         guard let account = settings["sso_account_id"], let role = settings["sso_role_name"] else {
             throw AWSCredentialError("\(source) needs sso_account_id and sso_role_name in the config file")
         }
-        let digest = SigV4Signer.hex(Insecure.SHA1.hash(data: Array(cacheKey.utf8)))
-        let cachePath = AWSConfigFiles.expand("~/.aws/sso/cache/\(digest).json", home: environment["HOME"] ?? "")
+        let cachePath = cacheFile(for: cacheKey, home: environment["HOME"] ?? "")
         guard let cached = AWSConfigFiles.read(cachePath),
               let fields = AWSCredentialDocument.fields(Array(cached.utf8)),
               let token = fields["accessToken"], !token.isEmpty else {
@@ -45,6 +44,11 @@ enum SSOCredentials {
         let expiration = role["expiration"].flatMap { Int($0) }.map { AWSTime(seconds: $0 / 1000) }
         return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: role["sessionToken"],
                               expiration: expiration, source: source)
+    }
+
+    /// Where `aws sso login` caches the token: named by the SHA-1 of the session name (or legacy start URL).
+    static func cacheFile(for key: String, home: String) -> String {
+        "\(home)/.aws/sso/cache/" + SigV4Signer.hex(Insecure.SHA1.hash(data: Array(key.utf8))) + ".json"
     }
 
     /// The cache file's key and the portal's region: the `sso-session` name (new style) or the start URL.

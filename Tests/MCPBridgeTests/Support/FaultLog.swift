@@ -35,7 +35,7 @@ extension ServerProcess {
     }
 
     /// Runs curl off the Swift concurrency pool (the machine has two cores) and returns its stdout.
-    private static func curl(_ arguments: [String]) async throws -> Data {
+    static func curl(_ arguments: [String]) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 let process = Process()
