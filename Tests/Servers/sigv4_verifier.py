@@ -14,14 +14,15 @@ expired key, missing or unsigned headers, a stale date, a bad signature). Verifi
   /redirect/<rest>   answered 307 to /<rest> (same query): the next hop must be signed for its own URL
   /flaky/<rest>      every other request answered 503 (Retry-After: 0): the retry must be signed afresh
 
-Credential stand-ins, unsigned, each minting a new temporary key per call (accepted by this verifier for VALID
-seconds, reported with an `Expiration` EXPIRES seconds ahead):
-  GET  /mint/EXPIRES/VALID                     a credential_process document (Version 1)
-  GET  /container/EXPIRES/VALID                ECS/EKS container endpoint (needs `Authorization: container-token`)
-  PUT  /imds/EXPIRES/VALID/latest/api/token    IMDSv2, then GET …/latest/meta-data/iam/security-credentials/[role]
-  GET  /sso/EXPIRES/VALID/federation/credentials   the SSO portal (needs `x-amz-sso_bearer_token: sso-token`)
-Control: GET /_sigv4/stats → {"verified": [...], "refused": [...], "minted": {"container": n, ...}};
-GET /_sigv4/expire/AKID → that key is refused as expired from now on.
+Many tests share one verifier: each names itself with a TAG, registers its keys under it and reads back only its
+own traffic. Credential stand-ins, unsigned, each minting a new temporary key per call under TAG (accepted by this
+verifier for VALID seconds, reported with an `Expiration` EXPIRES seconds ahead):
+  GET  /mint/TAG/EXPIRES/VALID                     a credential_process document (Version 1)
+  GET  /container/TAG/EXPIRES/VALID                ECS/EKS container endpoint (needs `Authorization: container-token`)
+  PUT  /imds/TAG/EXPIRES/VALID/latest/api/token    IMDSv2, then GET …/latest/meta-data/iam/security-credentials/[role]
+  GET  /sso/TAG/EXPIRES/VALID/federation/credentials   the SSO portal (needs `x-amz-sso_bearer_token: sso-token`)
+Control: GET /_sigv4/register/TAG/AKID/SECRET[/TOKEN] adds a key; GET /_sigv4/expire/AKID refuses that key as
+expired from now on; GET /_sigv4/stats/TAG → {"verified": [...], "refused": [...], "minted": {"container": n, ...}}.
 
 Binds 127.0.0.1 itself, prints `LISTENING <port>`, logs to stderr; SIGTERM ends it with status 0.
 """
@@ -55,28 +56,31 @@ CLIENT_ADDED = {"content-length", "accept-encoding", "authorization"}
 
 
 class Keys:
-    """Access key id → (secret, session token, accepted until); minted keys are temporary."""
+    """Access key id → (secret, session token, accepted until); minted keys are temporary. Each key has a tag."""
 
     def __init__(self) -> None:
         self.table: dict[str, tuple[str, str | None, float | None]] = {}
-        self.minted: dict[str, int] = {}
+        self.tags: dict[str, str] = {}
+        self.minted: dict[tuple[str, str], int] = {}
 
-    def add(self, spec: str) -> None:
+    def add(self, spec: str, tag: str = "") -> None:
         parts = spec.split(":")
         valid = float(parts[3]) if len(parts) > 3 and parts[3] else None
         self.table[parts[0]] = (parts[1], parts[2] if len(parts) > 2 and parts[2] else None,
                                 time.time() + valid if valid is not None else None)
+        self.tags[parts[0]] = tag
 
     def expire(self, key: str) -> None:
         """From now on `key` is refused as expired (a revoked or timed-out temporary key)."""
         secret, token, _ = self.table[key]
         self.table[key] = (secret, token, 0.0)
 
-    def mint(self, source: str, expires: float, valid: float) -> dict:
-        self.minted[source] = self.minted.get(source, 0) + 1
+    def mint(self, tag: str, source: str, expires: float, valid: float) -> dict:
+        self.minted[(tag, source)] = self.minted.get((tag, source), 0) + 1
         key = "ASIA" + source.upper()[:4] + secrets.token_hex(6).upper()
         secret, token = secrets.token_urlsafe(30), "tok-" + secrets.token_urlsafe(40)
         self.table[key] = (secret, token, time.time() + valid)
+        self.tags[key] = tag
         expiration = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=expires)
         return {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret, "SessionToken": token,
                 "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -162,6 +166,13 @@ class Verifier:
                 "query": query, "signed_headers": signed, "date": amz_date, "token": token is not None}
 
 
+def refusal_key(headers: list[tuple[str, str]]) -> str:
+    """The access key id a refused request named, if it named one (to file the refusal under its test)."""
+    auth = next((value for name, value in headers if name == "authorization"), "")
+    credential = auth.partition("Credential=")[2]
+    return credential.partition("/")[0]
+
+
 async def read_body(receive) -> bytes:
     body = b""
     while True:
@@ -185,15 +196,16 @@ def make_app(app, verifier: Verifier, keys: Keys):
     flaky = {"count": 0}
 
     async def stand_in(scope, receive, send, parts: list[str], headers: dict[str, str]) -> None:
-        kind, expires, valid, rest = parts[0], float(parts[1]), float(parts[2]), "/" + "/".join(parts[3:])
+        kind, tag, expires, valid = parts[0], parts[1], float(parts[2]), float(parts[3])
+        rest = "/" + "/".join(parts[4:])
         if scope["path"].endswith("/") and rest != "/":
             rest += "/"
         if kind == "mint":
-            return await json_reply(send, 200, keys.mint("process", expires, valid))
+            return await json_reply(send, 200, keys.mint(tag, "process", expires, valid))
         if kind == "container":
             if headers.get("authorization") != "container-token":
                 return await json_reply(send, 403, {"message": "bad container authorization token"})
-            document = keys.mint("container", expires, valid)
+            document = keys.mint(tag, "container", expires, valid)
             document["Token"] = document.pop("SessionToken")
             return await json_reply(send, 200, document)
         if kind == "imds":
@@ -206,14 +218,14 @@ def make_app(app, verifier: Verifier, keys: Keys):
             if rest == "/latest/meta-data/iam/security-credentials/":
                 return await respond(send, 200, b"mcp-bridge-test-role")
             if rest == "/latest/meta-data/iam/security-credentials/mcp-bridge-test-role":
-                document = keys.mint("imds", expires, valid)
+                document = keys.mint(tag, "imds", expires, valid)
                 document["Token"] = document.pop("SessionToken")
                 document["Code"] = "Success"
                 return await json_reply(send, 200, document)
         if kind == "sso" and rest == "/federation/credentials":
             if headers.get("x-amz-sso_bearer_token") != "sso-token":
                 return await json_reply(send, 401, {"message": "Session token not found or invalid"})
-            document = keys.mint("sso", expires, valid)
+            document = keys.mint(tag, "sso", expires, valid)
             expiration = datetime.datetime.strptime(document["Expiration"], "%Y-%m-%dT%H:%M:%SZ")
             millis = int(expiration.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
             return await json_reply(send, 200, {"roleCredentials": {
@@ -227,20 +239,28 @@ def make_app(app, verifier: Verifier, keys: Keys):
         path = scope["path"]
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
         parts = path.strip("/").split("/")
-        if parts[0] in ("mint", "container", "imds", "sso") and len(parts) >= 3:
+        if parts[0] in ("mint", "container", "imds", "sso") and len(parts) >= 4:
             await read_body(receive)
             return await stand_in(scope, receive, send, parts, dict(headers))
         if path.startswith("/_sigv4/expire/"):
             keys.expire(path[len("/_sigv4/expire/"):])
             return await respond(send, 204, b"")
-        if path == "/_sigv4/stats":
-            return await json_reply(send, 200, {"verified": verifier.verified, "refused": verifier.refused,
-                                                "minted": keys.minted})
+        if path.startswith("/_sigv4/register/"):
+            tag, key, secret, *token = path[len("/_sigv4/register/"):].split("/")
+            keys.add(":".join([key, secret] + token), tag)
+            return await respond(send, 204, b"")
+        if path.startswith("/_sigv4/stats/"):
+            tag = path[len("/_sigv4/stats/"):]
+            return await json_reply(send, 200, {
+                "verified": [v for v in verifier.verified if keys.tags.get(v["key"]) == tag],
+                "refused": [r for r in verifier.refused if keys.tags.get(r["key"]) == tag],
+                "minted": {source: n for (t, source), n in keys.minted.items() if t == tag}})
         body = await read_body(receive)
         try:
             verifier.verified.append(verifier.verify(scope, headers, body))
         except Refused as refusal:
-            verifier.refused.append({"type": refusal.error_type, "message": refusal.message, "path": path})
+            verifier.refused.append({"type": refusal.error_type, "message": refusal.message, "path": path,
+                                     "key": refusal_key(headers)})
             return await respond(
                 send, 403, json.dumps({"message": refusal.message}).encode(),
                 [(b"content-type", b"application/json"), (b"x-amzn-errortype", f"{refusal.error_type}:".encode())])

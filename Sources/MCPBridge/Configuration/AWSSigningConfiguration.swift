@@ -28,10 +28,13 @@ public struct AWSSigningConfiguration: Sendable, Equatable {
             throw AWSSigningSetupError("cannot tell the AWS service from the host \(host): pass --aws-service "
                 + "(bedrock-agentcore for AgentCore, execute-api for API Gateway, lambda for function URLs)")
         }
-        let profileName = profile ?? environment["AWS_PROFILE"] ?? "default"
-        let profileRegion = AWSConfigFiles.load(environment: environment).profiles[profileName]?["region"]
+        // The profile's region only when nothing else names one: reading the shared files is not free.
+        func profileRegion() -> String? {
+            AWSConfigFiles.load(environment: environment).profiles[profile ?? environment["AWS_PROFILE"] ?? "default"]?[
+                "region"]
+        }
         guard let region = region ?? inferred.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
-            ?? profileRegion, !region.isEmpty else {
+            ?? profileRegion(), !region.isEmpty else {
             throw AWSSigningSetupError("cannot tell the AWS region from the host \(host): pass --aws-region "
                 + "(e.g. us-east-1) or set AWS_REGION")
         }

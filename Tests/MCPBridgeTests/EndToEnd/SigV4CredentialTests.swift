@@ -47,19 +47,19 @@ struct SigV4CredentialTests {
     @Test func environmentCredentialsWithoutAToken() async throws {
         let verifier = try await SigV4Server()
         let bridge = try await start(verifier, environment: [
-            "AWS_ACCESS_KEY_ID": SigV4Server.longTerm.id, "AWS_SECRET_ACCESS_KEY": SigV4Server.longTerm.secret,
+            "AWS_ACCESS_KEY_ID": verifier.longTerm.id, "AWS_SECRET_ACCESS_KEY": verifier.longTerm.secret,
         ])
         #expect(try await echo(bridge, id: 2).toolText == "call 2")
         try await finish(bridge)
         let stats = try await verifier.stats()
-        #expect(stats.refused.isEmpty && Set(stats.keys) == [SigV4Server.longTerm.id], "\(stats.verified)")
+        #expect(stats.refused.isEmpty && Set(stats.keys) == [verifier.longTerm.id], "\(stats.verified)")
     }
 
     /// Expired temporary credentials in the environment cannot be renewed from inside the bridge: it says so and
     /// sends nothing AWS would refuse anyway.
     @Test func expiredEnvironmentCredentialsAreReportedNotSent() async throws {
         let verifier = try await SigV4Server()
-        var environment = SigV4Server.temporaryKeyEnvironment
+        var environment = verifier.temporaryKeyEnvironment
         environment["AWS_CREDENTIAL_EXPIRATION"] = "2020-01-01T00:00:00Z"
         let bridge = try BridgeProcess([verifier.url("/mcp")] + SigV4Server.flags,
                                        environment: verifier.environment(environment))
@@ -76,19 +76,19 @@ struct SigV4CredentialTests {
     @Test func sharedFileProfileIsReadAgainWhenTheFileChanges() async throws {
         let verifier = try await SigV4Server()
         try verifier.write("[profile dev]\nregion = \(SigV4Server.region)\n", to: ".aws/config")
-        try verifier.write("[dev]\naws_access_key_id = \(SigV4Server.longTerm.id)\naws_secret_access_key = "
-            + "\(SigV4Server.longTerm.secret)\n", to: ".aws/credentials")
+        try verifier.write("[dev]\naws_access_key_id = \(verifier.longTerm.id)\naws_secret_access_key = "
+            + "\(verifier.longTerm.secret)\n", to: ".aws/credentials")
         let flags = ["--aws-sigv4", "--aws-service", SigV4Server.service, "--aws-profile", "dev"]
         let bridge = try await start(verifier, flags: flags, environment: [:])
         #expect(try await echo(bridge, id: 2).toolText == "call 2")
-        try verifier.write("[dev]\naws_access_key_id = \(SigV4Server.temporary.id)\naws_secret_access_key = "
-            + "\(SigV4Server.temporary.secret)\naws_session_token = \(SigV4Server.temporary.token)\n",
+        try verifier.write("[dev]\naws_access_key_id = \(verifier.temporary.id)\naws_secret_access_key = "
+            + "\(verifier.temporary.secret)\naws_session_token = \(verifier.temporary.token)\n",
             to: ".aws/credentials")
         #expect(try await echo(bridge, id: 3).toolText == "call 3")
         try await finish(bridge)
         let stats = try await verifier.stats()
         #expect(stats.refused.isEmpty, "refused: \(stats.refused)")
-        #expect(stats.keys.first == SigV4Server.longTerm.id && stats.keys.last == SigV4Server.temporary.id,
+        #expect(stats.keys.first == verifier.longTerm.id && stats.keys.last == verifier.temporary.id,
                 "\(stats.keys)")
     }
 
@@ -102,29 +102,30 @@ struct SigV4CredentialTests {
     /// Credentials without an Expiration that AWS stops accepting (a revoked or rotated key): the 403
     /// ExpiredToken makes the bridge read them again and resend the request once, so the host sees no error.
     @Test func credentialsAWSRefusesAsExpiredAreReplacedAndTheRequestResent() async throws {
-        let expiring = (id: "ASIASIGV4EXPIRING01", secret: "s3cr3t-expiring", token: "s3cr3t-expiring-token")
-        let verifier = try await SigV4Server(keys: ["\(expiring.id):\(expiring.secret):\(expiring.token)"])
+        let verifier = try await SigV4Server()
+        let expiring = (id: "ASIAEXPR" + verifier.tag, secret: "s3cr3t-expiring", token: "s3cr3t-expiring-token")
+        try await verifier.register(expiring.id, expiring.secret, expiring.token)
         func document(_ id: String, _ secret: String, _ token: String) -> String {
             #"{"Version": 1, "AccessKeyId": "\#(id)", "SecretAccessKey": "\#(secret)", "SessionToken": "\#(token)"}"#
         }
         try verifier.write(document(expiring.id, expiring.secret, expiring.token), to: "helper.json")
         try verifier.write("[default]\ncredential_process = cat \(verifier.path("helper.json"))\n", to: ".aws/config")
         let bridge = try await start(verifier, environment: [:])
-        try verifier.write(document(SigV4Server.temporary.id, SigV4Server.temporary.secret,
-                                    SigV4Server.temporary.token), to: "helper.json")
+        try verifier.write(document(verifier.temporary.id, verifier.temporary.secret,
+                                    verifier.temporary.token), to: "helper.json")
         try await verifier.expire(expiring.id)
         #expect(try await echo(bridge, id: 2).toolText == "call 2", "stderr: \(bridge.stderr.text)")
         try await finish(bridge)
         let stats = try await verifier.stats()
         #expect(stats.refusalTypes == ["ExpiredTokenException"], "refused: \(stats.refused)")
-        #expect(stats.keys.first == expiring.id && stats.keys.last == SigV4Server.temporary.id, "\(stats.keys)")
+        #expect(stats.keys.first == expiring.id && stats.keys.last == verifier.temporary.id, "\(stats.keys)")
     }
 
     @Test func containerEndpointCredentialsAreRefreshed() async throws {
         let verifier = try await SigV4Server()
         try verifier.write("container-token\n", to: "container-token")
         try await expectRefreshedAheadOfExpiry(verifier, source: "container", environment: [
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": verifier.url("/container/305/9"),
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": verifier.url(verifier.standIn("container", expires: 305, valid: 9)),
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": verifier.path("container-token"),
         ])
     }
@@ -132,7 +133,7 @@ struct SigV4CredentialTests {
     @Test func instanceMetadataCredentialsAreRefreshed() async throws {
         let verifier = try await SigV4Server()
         try await expectRefreshedAheadOfExpiry(verifier, source: "imds", environment: [
-            "AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": verifier.url("/imds/305/9"),
+            "AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": verifier.url(verifier.standIn("imds", expires: 305, valid: 9)),
         ])
     }
 
@@ -152,14 +153,23 @@ struct SigV4CredentialTests {
         try Data(#"{"accessToken": "sso-token", "expiresAt": "2099-01-01T00:00:00Z"}"#.utf8)
             .write(to: URL(fileURLWithPath: cache))
         try await expectRefreshedAheadOfExpiry(
-            verifier, source: "sso", environment: ["AWS_ENDPOINT_URL_SSO": verifier.url("/sso/305/9")],
+            verifier, source: "sso", environment: ["AWS_ENDPOINT_URL_SSO": verifier.url(verifier.standIn("sso", expires: 305, valid: 9))],
             flags: SigV4Server.flags + ["--aws-profile", "corp-dev"])
+        // Expired, then missing: both say to log in again.
+        try Data(#"{"accessToken": "sso-token", "expiresAt": "2020-01-01T00:00:00Z"}"#.utf8)
+            .write(to: URL(fileURLWithPath: cache))
+        try await expectLoginAdvice(verifier, mentioning: "expired at 2020-01-01T00:00:00Z")
         try FileManager.default.removeItem(atPath: cache)
+        try await expectLoginAdvice(verifier, mentioning: "no cached SSO token")
+    }
+
+    private func expectLoginAdvice(_ verifier: SigV4Server, mentioning detail: String) async throws {
         let bridge = try BridgeProcess([verifier.url("/mcp")] + SigV4Server.flags + ["--aws-profile", "corp-dev"],
                                        environment: verifier.environment())
         try bridge.send(Messages.initialize())
         let (response, _) = try await bridge.readResponse(id: 1)
-        #expect(response.errorMessage?.contains("aws sso login --profile corp-dev") == true, "\(response)")
+        let message = response.errorMessage ?? ""
+        #expect(message.contains("aws sso login --profile corp-dev") && message.contains(detail), "\(response)")
         try await finish(bridge)
     }
 }

@@ -5,15 +5,12 @@ import Testing
 /// signature and refuses bad ones with 403 the way AWS does, in front of the real mcp 2.x server.
 @Suite("AWS SigV4 signing")
 struct SigV4Tests {
-    static let secrets = [SigV4Server.temporary.secret, SigV4Server.temporary.token, SigV4Server.temporary.id,
-                          "Signature="]
-
     /// A session's every exchange — initialize, notifications, calls with SSE replies, the GET stream, the DELETE —
     /// is signed with the session token, and nothing secret reaches stderr even with --debug.
     @Test func everyRequestOfASessionIsSigned() async throws {
         let verifier = try await SigV4Server(mode: "stateful")
         let bridge = try BridgeProcess([verifier.url("/mcp")] + SigV4Server.flags + ["--debug", "--protocol", "legacy"],
-                                       environment: verifier.environment(SigV4Server.temporaryKeyEnvironment))
+                                       environment: verifier.environment(verifier.temporaryKeyEnvironment))
         _ = try await bridge.handshake()
         try bridge.send(Messages.call(id: 2, tool: "progress", arguments: #"{"steps":3}"#,
                                       meta: #"{"progressToken":"p1"}"#))
@@ -33,19 +30,19 @@ struct SigV4Tests {
         #expect(stats.verified.allSatisfy { $0["token"] as? Bool == true })
         #expect(stats.verified.allSatisfy { ($0["signed_headers"] as? [String])?.contains("mcp-session-id") == true
             || ($0["method"] as? String) == "POST" })
-        for secret in Self.secrets {
+        for secret in verifier.secrets {
             #expect(!bridge.stderr.text.contains(secret), "\(secret) leaked: \(bridge.stderr.text)")
         }
     }
 
     /// AgentCore Runtime's form: a percent-encoded ARN in the path (signed encoded twice) and a query in no
-    /// particular order (signed sorted).
+    /// particular order (signed sorted); a `--header` of the user's is signed too.
     @Test func runtimeARNPathsAndUnsortedQueriesVerify() async throws {
         let verifier = try await SigV4Server()
         let path = "/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aus-west-2%3A123456789012%3Aruntime%2Fmcp_srv-AbC12/"
             + "invocations?qualifier=DEFAULT&accountId=123456789012&zeta=%2Bplus&alpha=a%20b"
-        let bridge = try BridgeProcess([verifier.url(path)] + SigV4Server.flags,
-                                       environment: verifier.environment(SigV4Server.temporaryKeyEnvironment))
+        let bridge = try BridgeProcess([verifier.url(path), "--header", "X-Tenant:  blue   team"] + SigV4Server.flags,
+                                       environment: verifier.environment(verifier.temporaryKeyEnvironment))
         _ = try await bridge.handshake()
         try bridge.send(Messages.call(id: 2, tool: "echo", arguments: #"{"text":"runtime"}"#))
         #expect(try await bridge.readResponse(id: 2).response.toolText == "runtime")
@@ -56,6 +53,7 @@ struct SigV4Tests {
         #expect(!stats.verified.isEmpty)
         #expect(stats.verified.allSatisfy { ($0["raw_path"] as? String)?.contains("arn%3Aaws%3A") == true })
         #expect(stats.verified.allSatisfy { ($0["query"] as? String)?.hasPrefix("qualifier=DEFAULT") == true })
+        #expect(stats.verified.allSatisfy { ($0["signed_headers"] as? [String])?.contains("x-tenant") == true })
     }
 
     /// A 307 is followed with a new signature for the new URL, and a 503 is retried with a new signature (and
@@ -64,7 +62,7 @@ struct SigV4Tests {
         let verifier = try await SigV4Server()
         let bridge = try BridgeProcess([verifier.url("/redirect/flaky/mcp?b=2&a=1")] + SigV4Server.flags
                                            + ["--protocol", "legacy"],
-                                       environment: verifier.environment(SigV4Server.temporaryKeyEnvironment))
+                                       environment: verifier.environment(verifier.temporaryKeyEnvironment))
         _ = try await bridge.handshake()
         try bridge.send(Messages.call(id: 2, tool: "echo", arguments: #"{"text":"hops"}"#))
         #expect(try await bridge.readResponse(id: 2).response.toolText == "hops")
@@ -83,14 +81,14 @@ struct SigV4Tests {
         let verifier = try await SigV4Server()
         let flags = ["--aws-sigv4", "--aws-service", SigV4Server.service, "--aws-region", "eu-west-1"]
         let bridge = try BridgeProcess([verifier.url("/mcp")] + flags,
-                                       environment: verifier.environment(SigV4Server.temporaryKeyEnvironment))
+                                       environment: verifier.environment(verifier.temporaryKeyEnvironment))
         try bridge.send(Messages.initialize())
         let (response, _) = try await bridge.readResponse(id: 1)
         #expect(response.errorCode == -32009, "\(response)")
         let message = response.errorMessage ?? ""
         #expect(message.contains("Credential should be scoped to a valid region"), "\(message)")
         #expect(message.contains("eu-west-1") && message.contains("--aws-region"), "\(message)")
-        #expect(!message.contains(SigV4Server.temporary.secret) && !message.contains(SigV4Server.temporary.token))
+        #expect(!message.contains(verifier.temporary.secret) && !message.contains(verifier.temporary.token))
         try bridge.closeStdin()
         _ = try await bridge.waitForExit()
         #expect(try await verifier.stats().verified.isEmpty)
@@ -100,12 +98,12 @@ struct SigV4Tests {
     @Test func checkReportsTheSigningIdentity() async throws {
         let verifier = try await SigV4Server()
         let run = try await BridgeProcess.runToEnd(["check", verifier.url("/mcp")] + SigV4Server.flags,
-                                                   environment: verifier.environment(SigV4Server.temporaryKeyEnvironment))
+                                                   environment: verifier.environment(verifier.temporaryKeyEnvironment))
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let line = run.stdout.split(separator: "\n").first { $0.contains("aws sigv4") }.map(String.init) ?? ""
         #expect(line.contains("ASIASIGV…") && line.contains(SigV4Server.service) && line.contains(SigV4Server.region),
                 "\(run.stdout)")
-        for secret in Self.secrets {
+        for secret in verifier.secrets {
             #expect(!(run.stdout + run.stderr).contains(secret), "\(secret) leaked: \(run.stdout)\(run.stderr)")
         }
         #expect(try await verifier.stats().refused.isEmpty)

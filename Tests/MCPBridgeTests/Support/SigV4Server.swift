@@ -1,31 +1,52 @@
 import Foundation
 
-/// A `sigv4_verifier.py` of one test's own (its stats hold only that test's traffic), and an AWS environment in a
-/// temporary home: no shared files unless the test writes them, IMDS off unless the test points it at the
-/// verifier, and every inherited AWS variable blanked so the machine's own credentials never play a part.
+/// One test's share of a `sigv4_verifier.py` (started once per test process and mode: each imports mcp and botocore,
+/// too heavy to start per test on two cores): the test's own keys and stand-in paths under a tag of its own, so its
+/// stats hold only its traffic; and an AWS environment in a temporary home: no shared files unless the test writes
+/// them, IMDS off unless the test points it at the verifier, and every inherited AWS variable blanked so the
+/// machine's own credentials never play a part.
 final class SigV4Server: @unchecked Sendable {
     static let region = "us-west-2"
     static let service = "bedrock-agentcore"
-    /// Keys the verifier knows from its start: a long-term key and a temporary one with its token.
-    static let longTerm = (id: "AKIDSIGV4LONGTERM01", secret: "s3cr3t-long-term-secret-key")
-    static let temporary = (id: "ASIASIGV4TEMPORARY1", secret: "s3cr3t-temporary-secret", token: "s3cr3t-session-token")
+
+    private static let stateless = Task {
+        try await ServerProcess(script: "sigv4_verifier.py", arguments: [
+            "--region", region, "--service", service, "--mode", "stateless", "--port", "0",
+        ])
+    }
+    private static let stateful = Task {
+        try await ServerProcess(script: "sigv4_verifier.py", arguments: [
+            "--region", region, "--service", service, "--mode", "stateful", "--port", "0",
+        ])
+    }
 
     let server: ServerProcess
     let home: URL
+    let tag: String
+    /// Keys the verifier knows for this test: a long-term key and a temporary one with its token.
+    let longTerm: (id: String, secret: String)
+    let temporary: (id: String, secret: String, token: String)
 
-    init(mode: String = "stateless", keys: [String] = []) async throws {
-        let all = ["\(Self.longTerm.id):\(Self.longTerm.secret)",
-                   "\(Self.temporary.id):\(Self.temporary.secret):\(Self.temporary.token)"] + keys
-        server = try await ServerProcess(script: "sigv4_verifier.py", arguments: [
-            "--region", Self.region, "--service", Self.service, "--mode", mode, "--port", "0",
-        ] + all.flatMap { ["--key", $0] })
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("sigv4-\(UUID().uuidString)")
+    init(mode: String = "stateless") async throws {
+        server = try await (mode == "stateful" ? Self.stateful : Self.stateless).value
+        tag = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)).uppercased()
+        longTerm = ("AKIDLONG" + tag, "s3cr3t-long-term-\(tag)")
+        temporary = ("ASIASIGV" + tag, "s3cr3t-temporary-\(tag)", "s3cr3t-session-token-\(tag)")
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("sigv4-\(tag)")
         try FileManager.default.createDirectory(at: home.appendingPathComponent(".aws/sso/cache"),
                                                 withIntermediateDirectories: true)
+        try await register(longTerm.id, longTerm.secret)
+        try await register(temporary.id, temporary.secret, temporary.token)
     }
 
     deinit {
         try? FileManager.default.removeItem(at: home)
+    }
+
+    /// Adds a key the verifier accepts (under this test's tag).
+    func register(_ id: String, _ secret: String, _ token: String? = nil) async throws {
+        let path = "/_sigv4/register/\(tag)/\(id)/\(secret)" + (token.map { "/\($0)" } ?? "")
+        _ = try await ServerProcess.curl(["-s", "--max-time", "5", server.url(path)])
     }
 
     func url(_ path: String) -> String { server.url(path) }
@@ -45,10 +66,16 @@ final class SigV4Server: @unchecked Sendable {
         return environment
     }
 
-    static var temporaryKeyEnvironment: [String: String] {
+    var temporaryKeyEnvironment: [String: String] {
         ["AWS_ACCESS_KEY_ID": temporary.id, "AWS_SECRET_ACCESS_KEY": temporary.secret,
          "AWS_SESSION_TOKEN": temporary.token]
     }
+
+    /// Everything secret about this test's keys, plus the signature itself.
+    var secrets: [String] { [temporary.secret, temporary.token, temporary.id, longTerm.secret, "Signature="] }
+
+    /// A stand-in's path under this test's tag: `/container/TAG/305/9`.
+    func standIn(_ kind: String, expires: Int, valid: Int) -> String { "/\(kind)/\(tag)/\(expires)/\(valid)" }
 
     func write(_ text: String, to relativePath: String) throws {
         let file = home.appendingPathComponent(relativePath)
@@ -69,7 +96,7 @@ final class SigV4Server: @unchecked Sendable {
     }
 
     func stats() async throws -> Stats {
-        let data = try await ServerProcess.curl(["-s", "--max-time", "5", server.url("/_sigv4/stats")])
+        let data = try await ServerProcess.curl(["-s", "--max-time", "5", server.url("/_sigv4/stats/\(tag)")])
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw TestFailure("/_sigv4/stats is not a JSON object")
         }
@@ -87,6 +114,6 @@ final class SigV4Server: @unchecked Sendable {
     /// ahead, accepted for `valid` seconds).
     func mintingProcess(expires: Int, valid: Int) -> String {
         "\(TestEnvironment.python) -c \"import sys,urllib.request;sys.stdout.write(urllib.request.urlopen("
-            + "sys.argv[1]).read().decode())\" \(url("/mint/\(expires)/\(valid)"))"
+            + "sys.argv[1]).read().decode())\" \(url(standIn("mint", expires: expires, valid: valid)))"
     }
 }
