@@ -133,7 +133,8 @@ struct SigV4CredentialTests {
     @Test func instanceMetadataCredentialsAreRefreshed() async throws {
         let verifier = try await SigV4Server()
         try await expectRefreshedAheadOfExpiry(verifier, source: "imds", environment: [
-            "AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": verifier.url(verifier.standIn("imds", expires: 305, valid: 9)),
+            "AWS_EC2_METADATA_DISABLED": "false",
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT": verifier.url(verifier.standIn("imds", expires: 305, valid: 9)),
         ])
     }
 
