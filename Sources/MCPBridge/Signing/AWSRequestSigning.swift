@@ -1,10 +1,14 @@
 import BridgeHTTP
+import Crypto
 import Logging
+import Synchronization
 
 /// `--aws-sigv4` for one process: the signer for the service and region, and the credentials it signs with.
 final class AWSRequestSigning: Sendable {
     let signer: SigV4Signer
     let credentials: AWSCredentialChain
+    /// The day's signing key for the credentials in force, as the AWS SDKs keep it: four HMACs saved per request.
+    private let derivedKey = Mutex<(date: String, accessKeyID: String, secret: String, key: SymmetricKey)?>(nil)
 
     init(_ configuration: AWSSigningConfiguration, http: any HTTPClient, logger: Logger) {
         signer = SigV4Signer(region: configuration.region, service: configuration.service)
@@ -27,8 +31,20 @@ final class AWSRequestSigning: Sendable {
         } catch {
             throw error.bridgeError
         }
+        let now = AWSTime.now
+        let date = now.scopeDate
+        var key = derivedKey.withLock { cached -> SymmetricKey? in
+            guard let cached, cached.date == date, cached.accessKeyID == used.accessKeyID,
+                  cached.secret == used.secretAccessKey else { return nil }
+            return cached.key
+        }
+        if key == nil {
+            let derived = signer.signingKey(used, date: date)
+            derivedKey.withLock { $0 = (date, used.accessKeyID, used.secretAccessKey, derived) }
+            key = derived
+        }
         var signed = request
-        signer.sign(&signed, url: url, with: used, at: .now)
+        signer.sign(&signed, url: url, with: used, at: now, key: key)
         return (signed, used)
     }
 

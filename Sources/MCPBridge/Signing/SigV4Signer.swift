@@ -20,8 +20,10 @@ struct SigV4Signer: Sendable {
     /// Headers this signer writes; any copy already on the request (a retry, a redirect hop) is replaced.
     static let ownHeaders: Set<String> = ["authorization", "x-amz-date", "x-amz-security-token"]
 
-    /// Adds `X-Amz-Date`, `X-Amz-Security-Token` (temporary credentials) and `Authorization` to `request`.
-    func sign(_ request: inout HTTPRequest, url: ServerURL, with credentials: AWSCredentials, at time: AWSTime) {
+    /// Adds `X-Amz-Date`, `X-Amz-Security-Token` (temporary credentials) and `Authorization` to `request`;
+    /// `key` is `signingKey(credentials, date: time.scopeDate)`, when the caller keeps it (it changes once a day).
+    func sign(_ request: inout HTTPRequest, url: ServerURL, with credentials: AWSCredentials, at time: AWSTime,
+              key: SymmetricKey? = nil) {
         var headers = request.headers.filter { !Self.ownHeaders.contains($0.name.lowercased()) }
         let amzDate = time.amzDate
         headers.append(HTTPHeader(name: "X-Amz-Date", value: amzDate))
@@ -31,7 +33,7 @@ struct SigV4Signer: Sendable {
                                                           body: request.body)
         let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n" + Self.hex(SHA256.hash(data: Array(canonical.utf8)))
         let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8),
-                                                                  using: signingKey(credentials, date: time.scopeDate)))
+                                                                  using: key ?? signingKey(credentials, date: time.scopeDate)))
         headers.append(HTTPHeader(name: "Authorization", value: "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/"
             + "\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"))
         request.headers = headers
@@ -58,7 +60,8 @@ struct SigV4Signer: Sendable {
         return (text, signedHeaders)
     }
 
-    private func signingKey(_ credentials: AWSCredentials, date: String) -> SymmetricKey {
+    /// The key derived from the secret for one day, region and service (four HMACs).
+    func signingKey(_ credentials: AWSCredentials, date: String) -> SymmetricKey {
         func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
             SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key))
         }

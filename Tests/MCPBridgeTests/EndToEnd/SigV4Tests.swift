@@ -26,7 +26,7 @@ struct SigV4Tests {
         let stats = try await verifier.stats()
         #expect(stats.refused.isEmpty, "refused: \(stats.refused)")
         let methods = Set(stats.verified.compactMap { $0["method"] as? String })
-        #expect(methods.isSuperset(of: ["POST", "DELETE"]), "verified: \(stats.verified)")
+        #expect(methods.isSuperset(of: ["POST", "GET", "DELETE"]), "verified: \(stats.verified)")
         #expect(stats.verified.allSatisfy { $0["token"] as? Bool == true })
         #expect(stats.verified.allSatisfy { ($0["signed_headers"] as? [String])?.contains("mcp-session-id") == true
             || ($0["method"] as? String) == "POST" })
