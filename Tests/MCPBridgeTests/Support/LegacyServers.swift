@@ -37,7 +37,7 @@ extension ServerProcess {
     }
 
     /// Stops the server and waits until the process is gone.
-    func stopAndWait(timeout: Duration = .seconds(10)) async throws {
+    func stopAndWait(timeout: Duration = .seconds(30)) async throws {
         stop()
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
