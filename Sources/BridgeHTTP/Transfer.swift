@@ -29,6 +29,8 @@ package final class Transfer: @unchecked Sendable {
     /// Bytes arrived since the last ACK flush, and the transfer is scheduled with `QuickAck`.
     private var ackScheduled = false
     private var finished = false
+    /// Why the response was refused while its head arrived (see `SetCookieGuard`); ends the transfer.
+    private var refusal: String?
 
     /// Where the final response head is.
     ///
@@ -165,7 +167,7 @@ package final class Transfer: @unchecked Sendable {
         guard let context else { return 0 }
         let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
         transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-        return size * count
+        return transfer.refusal == nil ? size * count : 0
     }
 
     private static let onBody: ccurl_data_callback = { data, size, count, context in
@@ -220,7 +222,12 @@ package final class Transfer: @unchecked Sendable {
             return
         }
         guard let colon = (start..<end).first(where: { raw[$0] == 0x3A }) else { return }
-        pendingHeaders.append((Self.text(raw, start..<colon), Self.text(raw, (colon + 1)..<end)))
+        let header = (name: Self.text(raw, start..<colon), value: Self.text(raw, (colon + 1)..<end))
+        pendingHeaders.append(header)
+        if let refused = SetCookieGuard.refusal(name: header.name, value: header.value) {
+            refusal = refused
+            SetCookieGuard.clearJar(handle)
+        }
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool {
@@ -309,7 +316,7 @@ package final class Transfer: @unchecked Sendable {
         if result == CURLE_OK {
             continuation.finish()
         } else {
-            let message = String(cString: errorBuffer)
+            let message = refusal ?? String(cString: errorBuffer)
             var connectTime: curl_off_t = 0
             ccurl_easy_getinfo_off_t(handle, CURLINFO_CONNECT_TIME_T, &connectTime)
             continuation.finish(throwing: CurlError(code: result, message: message, connected: connectTime > 0))

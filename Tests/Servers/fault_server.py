@@ -29,6 +29,7 @@ Scenarios (replies to a request `{"id":ID,"method":M}`; "echo" = `{"jsonrpc":"2.
   /sse-endless-event[?mb=512] (one event whose data line never ends), /redirect?to=/json (307 Location: to),
   /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202,
   /legacy-cross-origin (a 2024-11-05 HTTP+SSE stream whose `endpoint` event names another origin; POST: 405).
+  /h/<name>?fault=… (fault_hostile.py): a stateful endpoint that misbehaves in one chosen way (hostile peers).
   Progress notifications use the request's `_meta.progressToken` (default "fault-progress").
   A POST of `server/discover` (mcp-bridge's era probe) is answered -32601 on every scenario path, as a 2025-era
   server does, and is not logged.
@@ -46,6 +47,7 @@ sys.path.insert(0, __import__("os").path.dirname(__file__))
 import lifeline  # noqa: E402
 from typing import Any, Awaitable, Callable
 
+import fault_hostile  # noqa: E402
 from fault_http import Conn, Request, serve
 
 LOG: list[dict[str, Any]] = []
@@ -56,6 +58,7 @@ def reset_state() -> None:
     LOG.clear()
     STATE.clear()
     STATE.update(sessions={}, next_session=1, waiters={}, polls={})
+    fault_hostile.reset()
 
 
 reset_state()
@@ -433,6 +436,8 @@ async def handle(req: Request, conn: Conn) -> None:
                                              "error": {"code": -32601, "message": "Method not found"}})
     LOG.append({"method": req.method, "path": path, "query": req.raw_query, "headers": req.headers,
                 "body": req.body.decode("utf-8", errors="replace")})
+    if path.startswith("/h/"):  # hostile peers: fault_hostile.py
+        return await fault_hostile.handle(req, conn, log_event)
     if path in ("/session", "/get-stream", "/poll"):
         if req.method == "POST" and req.json_error:
             return await parse_error(conn)

@@ -48,7 +48,11 @@ final class ServerStreamListener: Sendable {
                 case .refused(let status):
                     logger.debug("GET stream refused", metadata: ["http.status": "\(status)"])
                 case .ended(let summary, let received):
-                    lastEventID = summary.lastEventID ?? lastEventID
+                    if let refused = summary.refusedEventID {
+                        logger.warning("the GET stream's event id holds bytes outside visible ASCII; not resuming with it",
+                                       metadata: ["event_id": "\(refused)"])
+                    }
+                    lastEventID = summary.refusedEventID == nil ? summary.lastEventID ?? lastEventID : nil
                     if received { backoff.reset() }
                     delay = summary.retry.map { .milliseconds($0) } ?? (received ? backoff.next() : delay)
                 }

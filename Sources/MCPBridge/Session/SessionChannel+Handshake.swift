@@ -29,7 +29,7 @@ extension SessionChannel {
                 guard succeeded else {
                     throw BridgeError(.sessionExpired, "the server refused the replayed initialize")
                 }
-                return (response.head.value(for: HeaderName.sessionID), version)
+                return (try ServerHeaderValue.sessionID(response.head.value(for: HeaderName.sessionID)), version)
             }
             if let initialized {
                 let renewed = SessionState.Snapshot(sessionID: sessionID, protocolVersion: version, generation: -1)

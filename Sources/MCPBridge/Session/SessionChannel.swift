@@ -130,6 +130,12 @@ struct SessionChannel: ServerChannel {
             return BridgeError(.protocolViolation, "the server's JSON reply held no response to this request; it "
                 + "may not implement Streamable HTTP correctly", httpStatus: status)
         }
+        if let refused = summary.refusedEventID {
+            return BridgeError(.streamEnded, "the server closed the response stream before sending the response, "
+                + "and its SSE event id holds bytes outside visible ASCII (\(refused)), so mcp-bridge did not resume "
+                + "with it as Last-Event-ID; the request may or may not have run, retry if it is safe, and fix the "
+                + "server's event ids", httpStatus: status)
+        }
         return BridgeError(.streamEnded, "the server closed the response stream before sending the response; "
             + "the request may or may not have run, retry if it is safe", httpStatus: status)
     }

@@ -9,6 +9,8 @@ struct ReplySummary: Sendable {
     var retry: Int?
     /// The first payload that was not a valid JSON-RPC message, kept for the error the host receives.
     var invalidPayload: [UInt8]?
+    /// Why the server's last event id cannot be sent back as `Last-Event-ID` (see `ServerHeaderValue`), if so.
+    var refusedEventID: String?
 }
 
 /// Decodes an HTTP response body into MCP messages, whichever of the two forms the server chose.
@@ -84,7 +86,11 @@ struct ReplyReader {
         } catch is SSEParserError {
             throw tooLarge()
         }
-        summary.lastEventID = parser.lastEventID
+        if let id = parser.lastEventID {
+            if ServerHeaderValue.isAllowed(id) { summary.lastEventID = id } else {
+                summary.refusedEventID = ServerHeaderValue.describe(id)
+            }
+        }
         summary.retry = parser.retry
         return summary
     }

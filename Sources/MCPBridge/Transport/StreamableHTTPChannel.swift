@@ -56,6 +56,10 @@ struct StreamableHTTPChannel: Sendable {
                 + "\(head.value(for: "content-type") ?? "(none)"), not JSON or an event stream; check the URL "
                 + "points at an MCP endpoint", httpStatus: head.status, body: body)
         }
+        // The session id matters only in the answer to `initialize`: no header scan for every other call. Checked
+        // before the answer reaches the host, which must not believe in a session the bridge refused.
+        let sessionID = request.method == "initialize"
+            ? try ServerHeaderValue.sessionID(head.value(for: HeaderName.sessionID)) : nil
         var answered = false
         let sessionless = session.sessionID == nil && request.modern == nil
             && head.value(for: HeaderName.sessionID) == nil
@@ -63,8 +67,6 @@ struct StreamableHTTPChannel: Sendable {
             if sessionless, message.envelope.kind == .request { try Self.unanswerable(message) }
             if try await onMessage(message) { answered = true }
         }
-        // The session id matters only in the answer to `initialize`: no header scan for every other call.
-        let sessionID = request.method == "initialize" ? head.value(for: HeaderName.sessionID) : nil
         return answered ? .answered(sessionID: sessionID)
             : .unanswered(summary, format: format, status: head.status)
     }
@@ -103,8 +105,9 @@ struct StreamableHTTPChannel: Sendable {
                 throw HeaderMismatch(error: error)
             }
             if envelope.id == request.id {
+                let sessionID = try ServerHeaderValue.sessionID(head.value(for: HeaderName.sessionID))
                 _ = try await onMessage(ServerMessage(bytes: body, envelope: envelope))
-                return .answered(sessionID: head.value(for: HeaderName.sessionID))
+                return .answered(sessionID: sessionID)
             }
         }
         throw error
