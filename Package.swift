@@ -70,6 +70,7 @@ if Context.environment["MCP_BRIDGE_FUZZ"] == "1" {
         ("lines", ["BridgeWire"]),
         ("header", ["MCPBridge", "BridgeHTTP"]),
         ("splice", ["BridgeWire"]),
+        ("redirect", ["MCPBridge"]),
     ]
     let files = ["FuzzSupport"] + fuzzTargets.map(\.name)
     func otherFiles(_ file: String) -> [String] { files.filter { $0 != file }.map { "\($0).swift" } }

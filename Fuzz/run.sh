@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets (see RELIABILITY.md).
 #
-#   Fuzz/run.sh <target> [seconds]     target: sse | lines | header | splice | all; seconds default 60 (per target)
+#   Fuzz/run.sh <target> [seconds]     target: sse | lines | header | splice | redirect | all; seconds default 60
+#                                      (per target)
 #   Fuzz/run.sh build <target>         only build .build-fuzz/release/fuzz-<target> (target may be `all`)
-#   Fuzz/run.sh smoke [seconds]        build all four, run each for `seconds` (default 10), fail on any finding
+#   Fuzz/run.sh smoke [seconds]        build every target, run each for `seconds` (default 10), fail on any finding
 #                                      (`make fuzz-smoke`, run by .ci/run)
 #
 # The targets are SwiftPM executables (`fuzz-<target>`, Fuzz/targets/<target>/, sharing Fuzz/targets/FuzzSupport)
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/.build-fuzz
-TARGETS=(sse lines header splice)
+TARGETS=(sse lines header splice redirect)
 # The Swift runtime backtracer would race ASan for the signal and garble the report.
 export SWIFT_BACKTRACE=enable=no
 SWIFT=${SWIFT:-swift}
@@ -49,11 +50,13 @@ run() {
 }
 
 targets_for() {
-    case "$1" in
-        all) echo "${TARGETS[@]}" ;;
-        sse | lines | header | splice) echo "$1" ;;
-        *) echo "unknown target '$1' (sse, lines, header, splice, all)" >&2; exit 2 ;;
-    esac
+    local target
+    if [[ $1 == all ]]; then echo "${TARGETS[@]}"; return; fi
+    for target in "${TARGETS[@]}"; do
+        if [[ $target == "$1" ]]; then echo "$1"; return; fi
+    done
+    echo "unknown target '$1' (${TARGETS[*]}, all)" >&2
+    exit 2
 }
 
 # Every target runs even after one fails, so one smoke run reports all of them.
@@ -81,7 +84,7 @@ case "${1:-}" in
         FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-30} smoke "${2:-10}"
         ;;
     "")
-        echo "usage: Fuzz/run.sh <sse|lines|header|splice|all> [seconds] | build <target|all> | smoke [seconds]" >&2
+        echo "usage: Fuzz/run.sh <${TARGETS[*]// /|}|all> [seconds] | build <target|all> | smoke [seconds]" >&2
         exit 2
         ;;
     *)

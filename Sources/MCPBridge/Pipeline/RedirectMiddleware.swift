@@ -69,6 +69,10 @@ struct RedirectMiddleware<Next: HTTPClient>: HTTPClient {
             throw BridgeError(.httpStatus, "the server redirected (HTTP \(status)) to another origin, \(url); "
                 + "mcp-bridge does not follow redirects across origins because your headers (credentials) would go "
                 + "to a server you did not name: use that URL directly if you trust it", httpStatus: status)
+        case .otherScheme(let scheme):
+            throw BridgeError(.httpStatus, "the server redirected (HTTP \(status)) to a \(scheme): URL; mcp-bridge "
+                + "follows redirects only to http(s) URLs of the same origin: check the server's configuration",
+                              httpStatus: status)
         case .invalid:
             throw BridgeError(.httpStatus, "the server redirected (HTTP \(status)) without a usable Location",
                               httpStatus: status)

@@ -275,6 +275,9 @@ final class LegacySSETransport: Sendable {
                 return .refused(BridgeError(.protocolViolation, "the server's SSE `endpoint` event points to another "
                     + "origin, \(target); mcp-bridge does not POST there because your headers (credentials) would go "
                     + "to a server you did not name"))
+            case .otherScheme(let scheme):
+                return .refused(BridgeError(.protocolViolation, "the server's SSE `endpoint` event names a \(scheme): "
+                    + "URL; mcp-bridge POSTs only to http(s) URLs of the server's own origin"))
             case .invalid:
                 return .failed(BridgeError(.protocolViolation, "the server's SSE `endpoint` event holds no usable URL"))
             }

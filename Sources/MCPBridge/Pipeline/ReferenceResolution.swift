@@ -1,0 +1,94 @@
+/// RFC 3986 §5 reference resolution, for a redirect's `Location` against the URL that answered with it.
+///
+/// Only what the bridge can follow is produced: a reference with a scheme of its own is returned as is (the caller
+/// refuses every scheme but http and https), anything else is resolved against an http(s) base. Fragments are
+/// dropped (never sent). Dot segments are removed in every case, so `/a/../../etc` cannot climb above the root.
+enum ReferenceResolution {
+    enum Outcome: Equatable {
+        /// The absolute URL the reference names.
+        case resolved(String)
+        /// The reference names a scheme of its own (lower-cased), e.g. `file`, `gopher`, `data`, `javascript`.
+        case scheme(String)
+    }
+
+    /// Resolves `reference` against `base` (an absolute http(s) URL, already parsed).
+    static func resolve(_ reference: Substring, against base: ServerURL) -> Outcome {
+        var reference = reference
+        if let hash = reference.firstIndex(of: "#") { reference = reference[..<hash] }
+        if let scheme = scheme(of: reference) {
+            let name = scheme.lowercased()
+            guard name == "http" || name == "https" else { return .scheme(name) }
+            return .resolved(name + ":" + absolute(reference.dropFirst(scheme.count + 1)))
+        }
+        let origin = base.scheme.rawValue + ":"
+        if reference.hasPrefix("//") { return .resolved(origin + absolute(reference)) }
+        let (path, query) = split(reference)
+        let authority = "//" + base.host + (base.port.map { ":\($0)" } ?? "")
+        if path.isEmpty {  // "?query" alone keeps the base path; nothing at all is the base itself
+            let kept = query.map(String.init) ?? base.query
+            return .resolved(origin + authority + base.path + (kept.map { "?\($0)" } ?? ""))
+        }
+        let merged = path.hasPrefix("/") ? String(path) : merge(base.path, with: path)
+        return .resolved(origin + authority + removeDotSegments(merged) + (query.map { "?\($0)" } ?? ""))
+    }
+
+    /// `//authority/path?query` (or `//authority` alone) with its path's dot segments removed.
+    private static func absolute(_ reference: Substring) -> String {
+        guard reference.hasPrefix("//") else {
+            // `http:path` (no authority) has no host: left for the URL parser to refuse.
+            return String(reference)
+        }
+        let afterSlashes = reference.dropFirst(2)
+        let pathStart = afterSlashes.firstIndex { $0 == "/" || $0 == "?" } ?? afterSlashes.endIndex
+        let (path, query) = split(afterSlashes[pathStart...])
+        let cleanPath = path.isEmpty ? "" : removeDotSegments(String(path))
+        return "//" + afterSlashes[..<pathStart] + cleanPath + (query.map { "?\($0)" } ?? "")
+    }
+
+    /// RFC 3986 §3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) before the first ":", which must come before any
+    /// "/", "?" (a relative reference's first segment cannot hold a colon, §4.2).
+    static func scheme(of reference: Substring) -> Substring? {
+        guard let colon = reference.firstIndex(of: ":") else { return nil }
+        let candidate = reference[..<colon]
+        guard let first = candidate.unicodeScalars.first, first.isASCIILetter else { return nil }
+        let valid = candidate.unicodeScalars.allSatisfy {
+            $0.isASCIILetter || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)
+        }
+        return valid ? candidate : nil
+    }
+
+    private static func split(_ reference: Substring) -> (path: Substring, query: Substring?) {
+        guard let question = reference.firstIndex(of: "?") else { return (reference, nil) }
+        return (reference[..<question], reference[reference.index(after: question)...])
+    }
+
+    /// §5.2.3: the base path up to its last "/", then the reference's path.
+    private static func merge(_ basePath: String, with path: Substring) -> String {
+        guard let slash = basePath.lastIndex(of: "/") else { return "/" + path }
+        return String(basePath[...slash] + path)
+    }
+
+    /// §5.2.4, on whole segments: "." disappears, ".." drops the segment before it (never above the root).
+    static func removeDotSegments(_ path: String) -> String {
+        var output: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let absolute = path.hasPrefix("/")
+        for (index, segment) in segments.enumerated() where !(absolute && index == 0) {
+            let last = index == segments.count - 1
+            switch segment {
+            case ".":
+                if last { output.append("") }
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if last { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return (absolute ? "/" : "") + output.joined(separator: "/")
+    }
+}
+
+extension Unicode.Scalar {
+    fileprivate var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+}
