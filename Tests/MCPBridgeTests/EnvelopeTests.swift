@@ -186,6 +186,19 @@ struct RequestIDTests {
         #expect(Set([RequestID.string("A"), try #require(try Self.id(of: #""\u0041""#))]).count == 1)
     }
 
+    @Test func loneSurrogatesStayDistinctAndKeepTheirText() throws {
+        let high = try #require(try Self.id(of: #""\ud800""#))
+        let low = try #require(try Self.id(of: #""\udc00""#))
+        let replacement = try #require(try Self.id(of: #""\ufffd""#))
+        #expect(Set([high, low, replacement, try #require(try Self.id(of: #""\uD800""#))]).count == 3)
+        #expect(replacement == .string("\u{FFFD}"))
+        #expect(high.json == #""\ud800""#)
+        #expect(try Self.id(of: #""\u0041""#)?.json == #""\u0041""#, "the text as written, not re-encoded")
+        #expect(high.isEchoed(by: .string("\u{FFFD}")), "a server that replaced the lone surrogate")
+        #expect(!replacement.isEchoed(by: high))
+        #expect(try Self.id(of: #""a\ud800\ud800b""#) != Self.id(of: #""a\ud800b""#))
+    }
+
     @Test func numbersAndStringsNeverCollide() {
         #expect(RequestID.number("1") != RequestID.string("1"))
         #expect(Set([RequestID.number("1"), .string("1")]).count == 2)

@@ -178,11 +178,7 @@ private struct Fields {
     }
 
     private static func requestID(_ value: JSONValue, in bytes: UnsafeRawBufferPointer) -> RequestID? {
-        switch value.kind {
-        case .number: .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value.range]), as: UTF8.self))
-        case .string: .string(string(value, in: bytes))
-        default: nil
-        }
+        RequestID(value.kind, at: value.range, in: bytes)
     }
 
     /// Decodes a string the member scan already validated.

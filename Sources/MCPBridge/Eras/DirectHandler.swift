@@ -21,7 +21,7 @@ struct DirectHandler: Sendable {
     private func call(_ request: HostRequest) async throws {
         try await channel.call(request) { message in
             await routing.route(message, of: request) { answer in
-                await routing.sink.answer(request.id, bytes: answer.bytes)
+                await routing.sink.answer(request.id, with: answer)
             }
         }
     }

@@ -15,7 +15,7 @@ struct ReplyRouting: Sendable {
     /// Returns true for the answer.
     func route(_ message: ServerMessage, of request: HostRequest,
                answer: (ServerMessage) async throws -> Void) async rethrows -> Bool {
-        if message.envelope.kind == .response, message.envelope.id == request.id {
+        if message.envelope.kind == .response, request.id.isEchoed(by: message.envelope.id) {
             try await answer(adapt(message, to: request))
             return true
         }

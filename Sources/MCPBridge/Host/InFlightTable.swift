@@ -8,6 +8,8 @@ import Synchronization
 /// for it. A `Mutex` rather than an actor: every operation is a short dictionary update, called from many tasks.
 final class InFlightTable: Sendable {
     struct Entry: Sendable {
+        /// The id as the host wrote it: every answer carries these exact bytes, whatever the server echoed.
+        var hostID: RequestID
         var task: Task<Void, Never>?
         var method: String
         /// Set when another request's task answers this one (a 2026-07-28 host's retry of a call parked at a legacy
@@ -21,7 +23,7 @@ final class InFlightTable: Sendable {
     func register(_ id: RequestID, method: String) -> Bool {
         state.withLock { entries in
             guard entries[id] == nil else { return false }
-            entries[id] = Entry(task: nil, method: method)
+            entries[id] = Entry(hostID: id, task: nil, method: method)
             return true
         }
     }
@@ -47,9 +49,10 @@ final class InFlightTable: Sendable {
         }
     }
 
-    /// True exactly once per registered id: the caller must then write the answer.
-    func claim(_ id: RequestID) -> Bool {
-        state.withLock { $0.removeValue(forKey: id) != nil }
+    /// Non-nil exactly once per registered id: the caller must then write the answer, under the id returned
+    /// (the host's own text of it).
+    func claim(_ id: RequestID) -> RequestID? {
+        state.withLock { $0.removeValue(forKey: id)?.hostID }
     }
 
     /// The host cancelled the request: forget it (no answer will be written) and stop its relay task.

@@ -22,21 +22,18 @@ final class ReplySink: Sendable {
         inFlight.method(of: id) != nil
     }
 
-    /// Writes a response as the answer to `id`, under `id` even when the bridge sent the request under another;
-    /// false when `id` was already answered or cancelled.
+    /// Writes a response as the answer to `id`, under the id exactly as the host wrote it, whatever the server
+    /// echoed (another spelling, a lone surrogate replaced) or the id the bridge sent the request under; false when
+    /// `id` was already answered or cancelled.
     @discardableResult
     func answer(_ id: RequestID, with reply: ServerMessage) async -> Bool {
-        var bytes = reply.bytes
-        if reply.envelope.id != id, let renamed = MessageSplice.replacingID(in: bytes, with: id) { bytes = renamed }
-        return await answer(id, bytes: bytes)
-    }
-
-    /// Writes `bytes`, a response already carrying `id`, as the answer to `id`.
-    @discardableResult
-    func answer(_ id: RequestID, bytes: [UInt8]) async -> Bool {
-        guard inFlight.claim(id) else {
+        guard let hostID = inFlight.claim(id) else {
             logger.debug("dropped a response nobody waits for", metadata: ["mcp.id": "\(id)"])
             return false
+        }
+        var bytes = reply.bytes
+        if reply.envelope.id?.json != hostID.json, let renamed = MessageSplice.replacingID(in: bytes, with: hostID) {
+            bytes = renamed
         }
         await output.write(OutputLine.flatten(bytes))
         return true
@@ -45,22 +42,22 @@ final class ReplySink: Sendable {
     /// Answers `id` with a result the bridge composed (`result` is JSON text).
     @discardableResult
     func answer(_ id: RequestID, result: String) async -> Bool {
-        guard inFlight.claim(id) else { return false }
-        await output.write(Array(#"{"jsonrpc":"2.0","id":\#(id.json),"result":\#(result)}"#.utf8))
+        guard let hostID = inFlight.claim(id) else { return false }
+        await output.write(Array(#"{"jsonrpc":"2.0","id":\#(hostID.json),"result":\#(result)}"#.utf8))
         return true
     }
 
     /// Answers `id` with the bridge's error, unless someone already answered or the host cancelled.
     func fail(_ id: RequestID, with error: BridgeError) async {
-        guard inFlight.claim(id) else { return }
+        guard let hostID = inFlight.claim(id) else { return }
         logger.debug("request failed", metadata: ["mcp.id": "\(id)", "error.code": "\(error.code.rawValue)"])
-        await output.write(ErrorResponse.line(id: id, error: error))
+        await output.write(ErrorResponse.line(id: hostID, error: error))
     }
 
     /// Answers `id` with a JSON-RPC error of the protocol's own (not the bridge's table), e.g. -32022.
     func fail(_ id: RequestID, code: Int, message: String, data: [(String, String)]) async {
-        guard inFlight.claim(id) else { return }
-        await output.write(ErrorResponse.line(id: id, code: code, message: message, data: data))
+        guard let hostID = inFlight.claim(id) else { return }
+        await output.write(ErrorResponse.line(id: hostID, code: code, message: message, data: data))
     }
 
     /// Refuses a line that never became a request in flight (not JSON-RPC, a reused id, a hidden tool).
@@ -76,7 +73,7 @@ final class ReplySink: Sendable {
                            metadata: ["body": "\(BridgeError.excerpt(message.bytes, limit: 200))"])
             return
         }
-        await answer(id, bytes: message.bytes)
+        await answer(id, with: message)
     }
 
     /// A 2025-03-26 batch reply, written as the one line it is; its responses answer their requests.
@@ -84,7 +81,7 @@ final class ReplySink: Sendable {
         for range in message.envelope.batchElements {
             if let inner = try? Envelope.classify(message.bytes, range: range), inner.kind == .response,
                let id = inner.id {
-                _ = inFlight.claim(id)
+                _ = inFlight.claim(id)  // TODO batch
             }
         }
         await output.write(OutputLine.flatten(message.bytes))

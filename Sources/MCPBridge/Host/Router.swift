@@ -152,10 +152,6 @@ struct Router: Sendable {
     /// Reads an id-shaped value (string or number) at `path`, as `RequestID` compares them.
     static func requestID(atPath path: [String], in bytes: [UInt8]) -> RequestID? {
         guard let value = try? JSONScanner.value(atPath: path, in: bytes) else { return nil }
-        switch value.kind {
-        case .number: return .number(String(decoding: bytes[value.range], as: UTF8.self))
-        case .string: return (try? JSONScanner.string(at: value.range, in: bytes)).map { .string($0) }
-        default: return nil
-        }
+        return bytes.withUnsafeBytes { RequestID(value.kind, at: value.range, in: $0) }
     }
 }
