@@ -8,10 +8,13 @@ the fault. The fault is picked by `?fault=` and applies to `tools/call` only (an
   cookie_hex=HEX       initialize answers with `Set-Cookie: <these raw bytes>` (any fault)
   fault=bad-event-id&eid_hex=HEX   the call's SSE stream is primed with `id: <raw bytes>`, `retry: 100`, then closed
   fault=redirect&to=LOC  307 with `Location: LOC` (raw); `hops=N`: redirect N times to /h/<name>?...&hops=N-1 first
-  fault=array          a JSON array: a notification, the call's response, a number, an object without jsonrpc
+  fault=array          a JSON array: a notification, the call's response, then what is no message of the call's:
+                       a number, an object without jsonrpc, a nested array, a response for id 999
+  delay_ms=D           (no fault) the call is answered after D ms
   fault=array-sse      the same array as the data of one SSE event
-  fault=echo-secret    HTTP 500, text/plain body repeating every request header and the query string
-  fault=echo-secret-json  HTTP 500 with a JSON-RPC error for the call whose message repeats the headers and query
+  fault=echo-secret    HTTP 500, text/plain body repeating every request header and the query string (for
+                       notifications too)
+  fault=echo-secret-json  HTTP 500 with a JSON-RPC error (id null) whose message repeats the headers and query
   fault=id-replace     the response's id re-encoded: lone surrogates replaced by U+FFFD, written as raw UTF-8
   fault=id-reencode    the response's id re-encoded with json.dumps (ASCII escapes)
   fault=retry0         SSE primed with `id: r-N` and `retry: 0`, closed; every resume GET does the same again
@@ -20,7 +23,7 @@ the fault. The fault is picked by `?fault=` and applies to `tools/call` only (an
   fault=hang           no answer until the client goes away
   fault=slow-notify&delay_ms=D  notifications are answered 202 after D ms (tools/call answered at once)
 
-Events logged (GET /_log): {"event":"hostile-call","path":P,"id":ID} for every tools/call received,
+Events logged (GET /_log): {"event":"hostile-call","path":P,"id":"<the id as JSON text>"} for every tools/call,
 {"event":"hostile-resume","path":P,"lastEventId":…} for every GET with Last-Event-ID,
 {"event":"hostile-get","path":P} for every GET stream opened, {"event":"hostile-notification","path":P,"method":M}.
 """
@@ -101,7 +104,8 @@ async def _get(req: Request, conn: Conn, log_event: LogEvent) -> None:
     await conn.respond(405, "no GET stream\n", "text/plain", [("Allow", "POST, DELETE")])
 
 
-ARRAY_EXTRAS = [7, {"hello": "not json-rpc"}]
+ARRAY_EXTRAS = [7, {"hello": "not json-rpc"}, [{"jsonrpc": "2.0", "method": "nested"}],
+                {"jsonrpc": "2.0", "id": 999, "result": {"stray": True}}]
 
 
 def _array(req: Request) -> bytes:
@@ -124,15 +128,15 @@ async def _redirect(req: Request, conn: Conn) -> None:
 
 async def _echo_secret(req: Request, conn: Conn, as_json: bool) -> None:
     echoed = "; ".join(f"{k}: {v}" for k, v in req.headers.items()) + " | query: " + req.raw_query
-    if as_json:
-        return await conn.respond_json(500, {"jsonrpc": "2.0", "id": req.json.get("id"),
+    if as_json:  # for no id: the bridge words the failure itself, quoting the server's message
+        return await conn.respond_json(500, {"jsonrpc": "2.0", "id": None,
                                              "error": {"code": -32603, "message": "you sent " + echoed}})
     await conn.respond(500, "server error; you sent " + echoed + "\n", "text/plain")
 
 
 async def _call(req: Request, conn: Conn, log_event: LogEvent) -> None:
     fault = req.query.get("fault", "")
-    log_event("hostile-call", req.path, id=req.json.get("id"))
+    log_event("hostile-call", req.path, id=json.dumps(req.json.get("id")))  # JSON text: ids may hold lone surrogates
     if fault == "bad-event-id":
         await conn.sse_head()
         await conn.chunk(b"id: " + (_hex(req, "eid_hex") or b"") + b"\nretry: 100\ndata: \n\n")
@@ -159,6 +163,8 @@ async def _call(req: Request, conn: Conn, log_event: LogEvent) -> None:
         await conn.race(None, None)
         log_event("client-closed", req.path)
         return conn.close()
+    if "delay_ms" in req.query:
+        await asyncio.sleep(float(req.query["delay_ms"]) / 1000)
     await _raw(conn, 200, "OK", [b"Content-Type: application/json"], _response(req, fault))
 
 
@@ -178,6 +184,8 @@ async def handle(req: Request, conn: Conn, log_event: LogEvent) -> None:
     if "id" not in msg or method is None:
         if method is not None:
             log_event("hostile-notification", req.path, method=method)
+        if req.query.get("fault", "").startswith("echo-secret"):
+            return await _echo_secret(req, conn, False)
         if req.query.get("fault") == "slow-notify":
             await asyncio.sleep(float(req.query.get("delay_ms", "50")) / 1000)
         return await conn.respond(202)

@@ -125,6 +125,8 @@ struct Router: Sendable {
     }
 
     /// A 2025-03-26 JSON-RPC batch: sent as one POST; each request inside still gets exactly one answer.
+    /// An element whose id is already in flight (outside the batch or earlier in it) is refused with -32011 like a
+    /// single line and left out of the POST, so the request that holds the id keeps its own answer.
     /// 2026-07-28 has no batches, so for a server of that era each element is handled as its own line (translated
     /// like any other message of the host's; the answers come back one per line, matched by id).
     private func handleBatch(_ bytes: [UInt8], _ envelope: Envelope) async {
@@ -133,15 +135,24 @@ struct Router: Sendable {
             return
         }
         var ids: [RequestID] = []
+        var kept: [Range<Int>] = []
         for range in envelope.batchElements {
-            let element = Array(bytes[range])
-            guard let inner = try? Envelope.classify(element), inner.kind == .request,
-                  let id = inner.id, let method = inner.method else { continue }
-            if sink.inFlight.register(id, method: method) { ids.append(id) }
+            if let inner = try? Envelope.classify(bytes, range: range), inner.kind == .request,
+               let id = inner.id, let method = inner.method {
+                guard sink.inFlight.register(id, method: method) else {
+                    await writeLocalError(id: id, code: BridgeError.Code.duplicateID.rawValue, message: "Invalid "
+                        + "Request: id \(id) is already in use by a request in flight; ids must be unique")
+                    continue
+                }
+                ids.append(id)
+            }
+            kept.append(range)
         }
+        guard !kept.isEmpty else { return }
+        let batch = kept.count == envelope.batchElements.count ? bytes : BatchSplit.joining(kept, in: bytes)
         let requests = ids
         work.spawn { [channel, sink] in
-            for (id, error) in await channel.batch(bytes, ids: requests) { await sink.fail(id, with: error) }
+            for (id, error) in await channel.batch(batch, ids: requests) { await sink.fail(id, with: error) }
         }
     }
 

@@ -15,8 +15,9 @@ final class HostilePeer: @unchecked Sendable {
     /// Answers seen per id key (see `key(of:)`), and the ids sent that need one.
     private(set) var answers: [String: Int] = [:]
     private var owed: [String] = []
-    /// Every message read from stdout, in order.
+    /// Every message read from stdout, in order (a batch line's elements one by one).
     private(set) var messages: [[String: Any]] = []
+    private var queue: [[String: Any]] = []
 
     init(_ name: String, query: String = "", arguments: [String] = [], environment: [String: String] = [:],
          url: ((ServerProcess, String) -> String)? = nil) async throws {
@@ -43,6 +44,9 @@ final class HostilePeer: @unchecked Sendable {
 
     func send(_ line: String) throws { try bridge.send(line) }
 
+    /// One more answer is owed for `id` (a request inside a batch sent with `request`).
+    func owe(_ id: TestID) { owed.append(Self.key(of: id)) }
+
     /// Reads (and checks) stdout until the answer to `id` arrives.
     func response(to id: TestID, timeout: Duration = .seconds(30)) async throws -> [String: Any] {
         let wanted = Self.key(of: id)
@@ -52,13 +56,16 @@ final class HostilePeer: @unchecked Sendable {
         }
     }
 
-    /// The next stdout line, which must be one JSON-RPC message; answers are counted.
+    /// The next message from stdout; every line must be one JSON-RPC message, or a batch of responses (the answer
+    /// to a host batch), whose elements come one by one. Answers are counted.
     func next(timeout: Duration = .seconds(30)) async throws -> [String: Any] {
-        let line = try await bridge.readLine(timeout: timeout)
-        let message = try Self.checked(line)
-        messages.append(message)
-        if message["method"] == nil { answers[Self.key(of: message["id"]), default: 0] += 1 }
-        return message
+        if queue.isEmpty {
+            let line = try await bridge.readLine(timeout: timeout)
+            queue = try Self.checkedLine(line)
+            for message in queue where message["method"] == nil { answers[Self.key(of: message["id"]), default: 0] += 1 }
+            messages += queue
+        }
+        return queue.removeFirst()
     }
 
     /// The closing checks: the bridge answers a ping, every request was answered once, nothing else arrives on
@@ -72,9 +79,8 @@ final class HostilePeer: @unchecked Sendable {
             #expect(peak < 200_000, "peak RSS \(peak) KiB", sourceLocation: sourceLocation)
         }
         let (status, later) = try await bridge.finish()
-        for line in later { _ = try Self.checked(line) }
         #expect(status == 0, "exit status \(status); stderr: \(bridge.stderr.text)", sourceLocation: sourceLocation)
-        let laterAnswers = try later.map(Self.checked).filter { $0["method"] == nil }.map { Self.key(of: $0["id"]) }
+        let laterAnswers = try later.flatMap(Self.checkedLine).filter { $0["method"] == nil }.map { Self.key(of: $0["id"]) }
         for key in laterAnswers { answers[key, default: 0] += 1 }
         for key in Set(owed) {
             #expect(answers[key] == owed.count(where: { $0 == key }), "answers for \(key): \(answers[key] ?? 0)",
@@ -91,6 +97,20 @@ final class HostilePeer: @unchecked Sendable {
         let query = target.contains("?") ? String(target.drop { $0 != "?" }.dropFirst()) : ""
         return try FaultTools.log(of: server).filter {
             ($0["path"] as? String) == path && (($0["query"] as? String).map { $0 == query } ?? true)
+        }
+    }
+
+    /// A stdout line parsed and checked: one JSON-RPC message, or a non-empty batch of responses.
+    static func checkedLine(_ line: String) throws -> [[String: Any]] {
+        guard line.hasPrefix("[") else { return [try checked(line)] }
+        guard let elements = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [Any], !elements.isEmpty else {
+            throw TestFailure("stdout line is not a batch of messages: \(line.prefix(300))")
+        }
+        return try elements.map { element in
+            let data = try JSONSerialization.data(withJSONObject: element)
+            let message = try checked(String(decoding: data, as: UTF8.self))
+            guard message["method"] == nil else { throw TestFailure("a request inside a batch line: \(line.prefix(300))") }
+            return message
         }
     }
 
