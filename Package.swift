@@ -71,6 +71,8 @@ if Context.environment["MCP_BRIDGE_FUZZ"] == "1" {
         ("header", ["MCPBridge", "BridgeHTTP"]),
         ("splice", ["BridgeWire"]),
         ("redirect", ["MCPBridge"]),
+        ("batch", ["BridgeWire"]),
+        ("headervalue", ["MCPBridge", "BridgeHTTP"]),
     ]
     let files = ["FuzzSupport"] + fuzzTargets.map(\.name)
     func otherFiles(_ file: String) -> [String] { files.filter { $0 != file }.map { "\($0).swift" } }

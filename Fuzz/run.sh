@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets (see RELIABILITY.md).
 #
-#   Fuzz/run.sh <target> [seconds]     target: sse | lines | header | splice | redirect | all; seconds default 60
+#   Fuzz/run.sh <target> [seconds]     target: one of TARGETS below, or all; seconds default 60
 #                                      (per target)
 #   Fuzz/run.sh build <target>         only build .build-fuzz/release/fuzz-<target> (target may be `all`)
 #   Fuzz/run.sh smoke [seconds]        build every target, run each for `seconds` (default 10), fail on any finding
@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/.build-fuzz
-TARGETS=(sse lines header splice redirect)
+TARGETS=(sse lines header splice redirect batch headervalue)
 # The Swift runtime backtracer would race ASan for the signal and garble the report.
 export SWIFT_BACKTRACE=enable=no
 SWIFT=${SWIFT:-swift}

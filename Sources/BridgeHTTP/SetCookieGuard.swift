@@ -5,10 +5,10 @@ import CCurl
 ///
 /// libcurl stores a cookie before the header callback sees its line, so the jar is cleared (every cookie: the
 /// server that sent one such cookie is not trusted with the others) and the exchange fails in words.
-enum SetCookieGuard {
+package enum SetCookieGuard {
     /// Why `name: value` must not be kept, or nil: a `Set-Cookie` whose value has a byte outside 0x20…0x7E
     /// (visible ASCII, and the spaces its attributes are separated by).
-    static func refusal(name: String, value: String) -> String? {
+    package static func refusal(name: String, value: String) -> String? {
         guard name.utf8.count == 10, name.lowercased() == "set-cookie" else { return nil }
         guard let bad = value.utf8.first(where: { $0 &- 0x20 >= 0x5F }) else { return nil }
         return "the server set a cookie holding a byte outside visible ASCII (0x"

@@ -25,7 +25,8 @@ extension Bridge {
                 RetryPolicy.safeMethods.contains(request.method) || (request.toolName.map(tools.isRepeatable) ?? false)
             }
             let http = StreamableHTTPChannel(
-                endpoint: endpoint, reader: ReplyReader(maxMessageBytes: configuration.maxMessageBytes), tools: tools,
+                endpoint: endpoint, reader: ReplyReader(maxMessageBytes: configuration.maxMessageBytes, logger: logger),
+                tools: tools,
                 requestTimeout: configuration.requestTimeout, inbound: inbound, logger: logger)
             let session = SessionChannel(http: http, session: state, isRepeatable: isRepeatable,
                                          isOwed: { sink.isOwed($0) })

@@ -31,12 +31,15 @@ final class ReplySink: Sendable {
             logger.debug("dropped a response nobody waits for", metadata: ["mcp.id": "\(id)"])
             return false
         }
-        var bytes = reply.bytes
-        if reply.envelope.id?.json != hostID.json, let renamed = MessageSplice.replacingID(in: bytes, with: hostID) {
-            bytes = renamed
-        }
-        await output.write(OutputLine.flatten(bytes))
+        await output.write(OutputLine.flatten(Self.bytes(of: reply, as: hostID)))
         return true
+    }
+
+    /// The reply's bytes, with its id replaced by `hostID`'s text unless it is already exactly that.
+    private static func bytes(of reply: ServerMessage, as hostID: RequestID) -> [UInt8] {
+        guard reply.envelope.id?.json != hostID.json,
+              let renamed = MessageSplice.replacingID(in: reply.bytes, with: hostID) else { return reply.bytes }
+        return renamed
     }
 
     /// Answers `id` with a result the bridge composed (`result` is JSON text).
@@ -76,15 +79,26 @@ final class ReplySink: Sendable {
         await answer(id, with: message)
     }
 
-    /// A 2025-03-26 batch reply, written as the one line it is; its responses answer their requests.
+    /// A server batch outside any call (the reply to a host's 2025-03-26 batch): the responses still owed are
+    /// written as one batch line, each under its host's exact id; server requests and notifications inside go to
+    /// the host as their own lines; responses nobody waits for and what is no JSON-RPC message are dropped.
     func deliverBatch(_ message: ServerMessage) async {
-        for range in message.envelope.batchElements {
-            if let inner = try? Envelope.classify(message.bytes, range: range), inner.kind == .response,
-               let id = inner.id {
-                _ = inFlight.claim(id)  // TODO batch
+        let (messages, dropped) = ServerMessage.elements(of: message)
+        if dropped > 0 { ReplyReader.warnDropped(dropped, of: message, logger: logger) }
+        var answers: [[UInt8]] = []
+        for element in messages {
+            guard element.envelope.kind == .response else {
+                await send(element.bytes)
+                continue
             }
+            guard let id = element.envelope.id, let hostID = inFlight.claim(id) else {
+                logger.debug("dropped a response nobody waits for", metadata: ["mcp.id": "\(element.envelope.id?.json ?? "null")"])
+                continue
+            }
+            answers.append(Self.bytes(of: element, as: hostID))
         }
-        await output.write(OutputLine.flatten(message.bytes))
+        guard !answers.isEmpty else { return }
+        await output.write(OutputLine.flatten(BatchSplit.joining(answers)))
     }
 
     /// A server request or notification for the host, or a message the bridge itself sends it (a question, an

@@ -28,7 +28,10 @@ package enum Redirect {
         case .scheme(let scheme):
             return .otherScheme(String(scheme.prefix(32)))
         case .resolved(let url):
-            guard let target = try? ServerURLParser.parse(url) else { return .invalid }
+            // Spaces and controls are not a URI's (§2); refusing them also keeps the URL parser from trimming them
+            // off the resolved URL's ends, which could leave a dot segment behind.
+            guard !location.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
+                  let target = try? ServerURLParser.parse(url) else { return .invalid }
             return target.origin == base.origin ? .sameOrigin(target.absoluteString)
                 : .otherOrigin(Redaction.redactURL(target.absoluteString))
         }

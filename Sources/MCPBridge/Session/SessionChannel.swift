@@ -173,7 +173,9 @@ struct SessionChannel: ServerChannel {
         do {
             try await http.endpoint.send(post, ExchangeContext(label: "batch")) { response in
                 if (200..<300).contains(response.status), let format = ReplyReader.format(of: response.head) {
-                    _ = try await http.reader.read(format, from: &response) { await http.inbound.deliver($0) }
+                    _ = try await http.reader.read(format, from: &response, keepingBatches: true) {
+                        await http.inbound.deliver($0)
+                    }
                 } else if !(200..<300).contains(response.status) {
                     failure = .httpStatus(response.status, body: await response.collect(upTo: 1 << 20))
                 }

@@ -49,7 +49,7 @@ final class LegacySSEChannel: ServerChannel {
          isRepeatable: @escaping @Sendable (HostRequest) -> Bool, requestTimeout: Duration?, inbound: Inbound,
          logger: Logger) {
         self.endpoint = endpoint
-        self.reader = ReplyReader(maxMessageBytes: endpoint.configuration.maxMessageBytes)
+        self.reader = ReplyReader(maxMessageBytes: endpoint.configuration.maxMessageBytes, logger: logger)
         self.session = session
         self.retry = retry
         self.isRepeatable = isRepeatable
@@ -88,13 +88,9 @@ final class LegacySSEChannel: ServerChannel {
             if case .batch = pending.owner { await inbound.deliver(message) }
             answers.resolve(id, with: .answered(message))
         case .batch:
-            await inbound.deliver(message)
-            for range in message.envelope.batchElements {
-                if let inner = try? Envelope.classify(message.bytes, range: range), inner.kind == .response,
-                   let id = inner.id {
-                    answers.resolve(id, with: .answered(message))
-                }
-            }
+            let (messages, dropped) = ServerMessage.elements(of: message)
+            if dropped > 0 { ReplyReader.warnDropped(dropped, of: message, logger: logger) }
+            for element in messages { await deliver(element) }
         case .request, .notification:
             await inbound.deliver(message)
         }

@@ -1,5 +1,6 @@
 import BridgeHTTP
 import BridgeWire
+import Logging
 
 /// What remains known after a reply body ended, for resuming or explaining a missing response.
 struct ReplySummary: Sendable {
@@ -21,6 +22,8 @@ struct ReplySummary: Sendable {
 /// resume.
 struct ReplyReader {
     let maxMessageBytes: Int
+    /// Where the elements of a server's batch that are not JSON-RPC messages are reported.
+    var logger: Logger?
 
     enum Format {
         case json
@@ -35,15 +38,24 @@ struct ReplyReader {
         }
     }
 
+    /// Hands each message of the body to `onMessage`, a server's batch as its elements (see
+    /// `ServerMessage.elements`) unless `keepingBatches`: the reply to a host's batch, answered as one.
     @inline(__always)
     func read(
         _ format: Format,
         from response: inout HTTPResponse,
+        keepingBatches: Bool = false,
         onMessage: (ServerMessage) async throws -> Void
     ) async throws -> ReplySummary {
+        let handler: (ServerMessage) async throws -> Void = { message in
+            guard !keepingBatches, message.envelope.kind == .batch else { return try await onMessage(message) }
+            let (messages, dropped) = ServerMessage.elements(of: message)
+            if dropped > 0 { Self.warnDropped(dropped, of: message, logger: logger) }
+            for element in messages { try await onMessage(element) }
+        }
         switch format {
-        case .json: try await readJSON(from: &response, onMessage: onMessage)
-        case .eventStream: try await readEventStream(from: &response, onMessage: onMessage)
+        case .json: return try await readJSON(from: &response, onMessage: handler)
+        case .eventStream: return try await readEventStream(from: &response, onMessage: handler)
         }
     }
 
@@ -111,6 +123,13 @@ struct ReplyReader {
                 if summary.invalidPayload == nil { summary.invalidPayload = event.data }
             }
         }
+    }
+
+    static func warnDropped(_ dropped: Int, of batch: ServerMessage, logger: Logger?) {
+        logger?.warning("dropped elements of the server's batch that are not a JSON-RPC message", metadata: [
+            "dropped": "\(dropped)", "elements": "\(batch.envelope.batchElements.count)",
+            "body": "\(BridgeError.excerpt(batch.bytes, limit: 200))",
+        ])
     }
 
     private func tooLarge() -> BridgeError {

@@ -5,14 +5,14 @@
 /// server inject headers into the bridge's own requests, other controls and non-ASCII bytes break proxies, and a
 /// silently altered value would name a different session or stream. Cookies are libcurl's: its jar drops cookies
 /// with control bytes (checked by `HostilePeerTests`).
-enum ServerHeaderValue {
+package enum ServerHeaderValue {
     /// Whether `value` may be sent as is: non-empty, every byte in 0x21…0x7E.
-    static func isAllowed(_ value: String) -> Bool {
+    package static func isAllowed(_ value: String) -> Bool {
         !value.utf8.isEmpty && value.utf8.allSatisfy { $0 &- 0x21 < 0x5E }
     }
 
     /// The session id of an `initialize` answer (an empty one is no session), or the error that refuses it.
-    static func sessionID(_ value: String?) throws(BridgeError) -> String? {
+    package static func sessionID(_ value: String?) throws(BridgeError) -> String? {
         guard let value, !value.isEmpty else { return nil }
         guard !isAllowed(value) else { return value }
         throw BridgeError(.protocolViolation, "the server's \(HeaderName.sessionID) holds bytes outside visible ASCII "
@@ -21,7 +21,7 @@ enum ServerHeaderValue {
     }
 
     /// What is wrong with `value`, without echoing it (it may be a secret, and its bytes could corrupt a log line).
-    static func describe(_ value: String) -> String {
+    package static func describe(_ value: String) -> String {
         guard !value.utf8.isEmpty else { return "empty" }
         let bad = value.utf8.first { $0 &- 0x21 >= 0x5E } ?? 0
         return "\(value.utf8.count) bytes, the first not allowed is 0x\(String(bad, radix: 16, uppercase: true))"
