@@ -85,6 +85,7 @@ struct ConnectionOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
+        SecretValues.shared.remember(headerValues: parsed.headers.map(\.value), serverURL: serverURL.absoluteString)
         for warning in parsed.warnings { logger.warning("\(warning)") }
         if insecure {
             let text = "--insecure: TLS certificates are NOT verified; anyone on the network path can "

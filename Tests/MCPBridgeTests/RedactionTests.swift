@@ -30,3 +30,19 @@ struct RedactionTests {
         #expect(Redaction.redactURL(url) == expected)
     }
 }
+
+/// The values the bridge sends are masked wherever a server repeats them; short values are left alone.
+struct SecretValuesTests {
+    @Test func everySentValueIsMaskedInFreeText() {
+        let secrets = SecretValues()
+        secrets.remember(headerValues: ["Bearer tok-123456", "session=cookie-abc; theme=dark", "Basic dXNlcjpw=="],
+                         serverURL: "https://h.example/mcp?key=q%2Fvalue&n=1")
+        let echoed = "auth Bearer tok-123456 / tok-123456, cookie: session=cookie-abc; theme=dark, "
+            + "basic dXNlcjpw==, query q%2Fvalue and q/value, n=1"
+        let masked = secrets.redact(echoed)
+        for secret in ["tok-123456", "cookie-abc", "dark", "dXNlcjpw==", "q%2Fvalue", "q/value"] {
+            #expect(!masked.contains(secret), "\(secret) in \(masked)")
+        }
+        #expect(masked.contains("n=1"), "values shorter than four bytes stay: \(masked)")
+    }
+}

@@ -14,6 +14,7 @@ import Synchronization
 /// Desktop hosts merge every server's stderr into one log file and show it to users, so each line names the
 /// program and is kept on a single line: newlines and other control characters in messages or metadata are
 /// escaped, which also stops a hostile server's error text from forging log lines or sending terminal escapes.
+/// Every secret value the bridge sends is masked in the finished line (`SecretValues`).
 /// The level is spelled out only for warnings and worse; at the default verbosity those are the only lines
 /// besides the startup line, and the prefix is what users search for.
 ///
@@ -51,7 +52,9 @@ public struct StderrLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         if let error = event.error, merged["error"] == nil { merged["error"] = "\(error)" }
-        sink(Self.format(level: event.level, message: event.message.description, metadata: merged))
+        // Last, over the whole line: a secret the bridge sent may come back inside anything a server said.
+        sink(SecretValues.shared.redact(Self.format(level: event.level, message: event.message.description,
+                                                    metadata: merged)))
     }
 
     /// The line for one event: prefix, level for warnings and worse, message, then sorted ` key=value` pairs.
