@@ -29,6 +29,15 @@ package struct Backoff: Sendable {
         return jittered(delay)
     }
 
+    /// The next delay, lengthened (never shortened) to what the server asked for with SSE `retry` (at most a
+    /// minute): a server's `retry: 0` cannot turn a reconnect loop into a busy loop, whatever it says.
+    package mutating func next(honouring serverRetry: Duration?) -> Duration {
+        max(next(), min(serverRetry ?? .zero, Self.longestServerRetry))
+    }
+
+    /// The longest wait a server's `retry` can impose.
+    package static let longestServerRetry: Duration = .seconds(60)
+
     /// Back to `initial`, after an attempt that went well (a stream that stayed up, a message that got through).
     package mutating func reset() {
         current = initial

@@ -7,8 +7,9 @@ import Synchronization
 /// (server requests, list-changed notifications, resumed responses).
 ///
 /// Started once the session is initialized. A 405 means the server offers no such stream, and the listener stops.
-/// Otherwise it reconnects with `Last-Event-ID`, waiting the server's `retry` or a doubling delay capped at 30 s,
-/// so a server that keeps closing the stream never sees a busy loop.
+/// Otherwise it reconnects with `Last-Event-ID` after a delay that starts at 1 s and doubles to 30 s until a stream
+/// delivers a message; the server's `retry` can lengthen it, never shorten it, so a server that keeps closing the
+/// stream (with `retry: 0`, say) never sees a busy loop.
 final class ServerStreamListener: Sendable {
     private let channel: SessionChannel
     private let task = Mutex<Task<Void, Never>?>(nil)
@@ -53,8 +54,12 @@ final class ServerStreamListener: Sendable {
                                        metadata: ["event_id": "\(refused)"])
                     }
                     lastEventID = summary.refusedEventID == nil ? summary.lastEventID ?? lastEventID : nil
-                    if received { backoff.reset() }
-                    delay = summary.retry.map { .milliseconds($0) } ?? (received ? backoff.next() : delay)
+                    if received {
+                        backoff.reset()
+                        delay = backoff.next()
+                    }
+                    // The server's `retry` lengthens the wait, never shortens it (`retry: 0` must not spin).
+                    delay = max(delay, min(summary.retry.map { .milliseconds($0) } ?? .zero, Backoff.longestServerRetry))
                 }
             } catch {
                 if Task.isCancelled { return }

@@ -35,11 +35,10 @@ final class LegacySSETransport: Sendable {
 
     /// How long a GET may take to produce its `endpoint` event.
     static let endpointTimeout: Duration = .seconds(10)
+    /// The floor of every reconnection delay, whatever `retry` the server asks for (it can only lengthen it).
     static let initialBackoff: Duration = .milliseconds(500)
     /// Short: requests wait on this stream, so a server back after a restart must be found within seconds.
     static let maxBackoff: Duration = .seconds(5)
-    /// Floor for any reconnection delay, whatever `retry` the server asks for.
-    static let minimumDelay: Duration = .milliseconds(100)
     /// A session that lived this long was healthy: the next reconnection starts again from `initialBackoff`.
     static let healthySession: Duration = .seconds(10)
 
@@ -178,8 +177,8 @@ final class LegacySSETransport: Sendable {
             case .ended(let retry, let lasted):
                 connected = true
                 if lasted >= Self.healthySession { backoff.reset() }
-                let next = backoff.next()
-                delay = max(retry.map { Duration.milliseconds($0) } ?? next, Self.minimumDelay)
+                // The server's `retry` lengthens the wait, never shortens it (`retry: 0` must not spin).
+                delay = backoff.next(honouring: retry.map { .milliseconds($0) })
                 logger.debug("the SSE stream ended; reconnecting", metadata: ["delay_ms": "\(delay.milliseconds)"])
             }
             try? await Task.sleep(for: delay)
