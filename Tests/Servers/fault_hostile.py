@@ -25,7 +25,9 @@ the fault. The fault is picked by `?fault=` and applies to `tools/call` only (an
 
 Events logged (GET /_log): {"event":"hostile-call","path":P,"id":"<the id as JSON text>"} for every tools/call,
 {"event":"hostile-resume","path":P,"lastEventId":…} for every GET with Last-Event-ID,
-{"event":"hostile-get","path":P} for every GET stream opened, {"event":"hostile-notification","path":P,"method":M}.
+{"event":"hostile-get","path":P} for every GET stream opened, and for every notification
+{"event":"hostile-notification","path":P,"method":M,"params":…,"concurrent":N} (N: notifications being handled
+at once, this one included).
 """
 
 from __future__ import annotations
@@ -182,12 +184,17 @@ async def handle(req: Request, conn: Conn, log_event: LogEvent) -> None:
         return await conn.respond(400, "bad request\n", "text/plain")
     method = msg.get("method")
     if "id" not in msg or method is None:
-        if method is not None:
-            log_event("hostile-notification", req.path, method=method)
         if req.query.get("fault", "").startswith("echo-secret"):
             return await _echo_secret(req, conn, False)
-        if req.query.get("fault") == "slow-notify":
-            await asyncio.sleep(float(req.query.get("delay_ms", "50")) / 1000)
+        STATE["concurrent"] = STATE.get("concurrent", 0) + 1
+        try:
+            if method is not None:
+                log_event("hostile-notification", req.path, method=method, concurrent=STATE["concurrent"],
+                          params=msg.get("params"))
+            if req.query.get("fault") == "slow-notify":
+                await asyncio.sleep(float(req.query.get("delay_ms", "50")) / 1000)
+        finally:
+            STATE["concurrent"] -= 1
         return await conn.respond(202)
     if method == "initialize":
         return await _initialize(req, conn)

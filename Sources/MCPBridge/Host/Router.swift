@@ -20,6 +20,8 @@ struct Router: Sendable {
     let permits: RequestPermits
     /// Requests admitted (relayed or waiting); past this the pump itself waits, so a burst stays bounded in memory.
     let admission: RequestPermits
+    /// Host notifications for the server, sent in order, bounded the same way.
+    let notifications: NotificationQueue
 
     func handle(_ item: StdinItem) async {
         switch item {
@@ -106,6 +108,7 @@ struct Router: Sendable {
             if let status, (200..<300).contains(status) { startServerStream() }
         case "notifications/cancelled":
             let id = Self.requestID(atPath: ["params", "requestId"], in: bytes)
+            let task = id.flatMap { sink.inFlight.task(of: $0) }
             let entry = id.flatMap { sink.inFlight.cancel($0) }
             if let id, entry != nil { logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"]) }
             if let upstream = entry?.upstreamID {
@@ -116,11 +119,11 @@ struct Router: Sendable {
             // Only a legacy server is told; for 2026-07-28 closing the request's stream is the cancellation, and a
             // server whose era is still unknown has been sent nothing yet.
             guard case .legacy = eras.eras.known else { return }
-            work.spawn { [channel] in await channel.send(bytes, what: method) }
+            await notifications.enqueue(bytes, what: method, after: task)
         default:
             // 2026-07-28 defines no other client notifications (roots changes travel with each request).
             if eras.eras.known?.isModern == true { return }
-            work.spawn { [channel] in await channel.send(bytes, what: method) }
+            await notifications.enqueue(bytes, what: method)
         }
     }
 

@@ -20,9 +20,11 @@ import Testing
             modernHost: ModernHostTranslator(channel: channel, session: session, routing: routing,
                                              startServerStream: {}),
             channel: channel, session: session, stopServerStream: {})
+        let work = WorkTracker()
         return Router(eras: eras, sink: host.sink, channel: channel, tools: tools, maxMessageBytes: 1 << 20,
-                      logger: testLogger, work: WorkTracker(), startServerStream: {},
-                      permits: RequestPermits(limit: 4), admission: RequestPermits(limit: 16))
+                      logger: testLogger, work: work, startServerStream: {},
+                      permits: RequestPermits(limit: 4), admission: RequestPermits(limit: 16),
+                      notifications: NotificationQueue(capacity: 16, work: work) { _ = await channel.send($0, what: $1) })
     }
 
     func send(_ router: Router, _ line: String) async {
