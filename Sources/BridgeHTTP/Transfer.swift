@@ -317,9 +317,14 @@ package final class Transfer: @unchecked Sendable {
             continuation.finish()
         } else {
             let message = refusal ?? String(cString: errorBuffer)
+            // A reused connection has no connect time: the bytes of the request sent say it may have arrived (a
+            // timeout counted as "never connected" would be re-sent, and the server would run it twice).
             var connectTime: curl_off_t = 0
+            var requestBytes = 0
             ccurl_easy_getinfo_off_t(handle, CURLINFO_CONNECT_TIME_T, &connectTime)
-            continuation.finish(throwing: CurlError(code: result, message: message, connected: connectTime > 0))
+            ccurl_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestBytes)
+            continuation.finish(throwing: CurlError(code: result, message: message,
+                                                    connected: connectTime > 0 || requestBytes > 0))
         }
     }
 

@@ -66,7 +66,7 @@ public final class Bridge: Sendable {
                             admission: RequestPermits(limit: configuration.maxInFlight * 4),
                             notifications: NotificationQueue(capacity: configuration.maxInFlight * 4, work: work) {
                                 [channel = parts.selector] in _ = await channel.send($0, what: $1)
-                            })
+                            }, requestTimeout: configuration.requestTimeout)
         // A signal during the end-of-input drain means the host stopped waiting (an SDK host closes stdin, waits
         // 2 s, then sends SIGTERM): the drain ends at once, so the exit is clean and the session still DELETEd.
         let (signals, signalled) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(1))

@@ -22,6 +22,8 @@ struct Router: Sendable {
     let admission: RequestPermits
     /// Host notifications for the server, sent in order, bounded the same way.
     let notifications: NotificationQueue
+    /// `--request-timeout`: the deadline of each host request as a whole (see `RequestDeadline`).
+    var requestTimeout: Duration?
 
     func handle(_ item: StdinItem) async {
         switch item {
@@ -83,14 +85,26 @@ struct Router: Sendable {
         if method == "initialize" { await eras.session.beginInitialize(bytes) }
         let request = HostRequest(bytes: bytes, id: id, method: method, modern: modern)
         _ = await admission.acquire()
-        let task = work.spawn { [permits, admission, eras] in
-            defer { admission.release() }
-            // Cancelled while waiting (notifications/cancelled): never sent, and no answer is owed.
+        let relay: @Sendable () async -> Void = { [permits, eras] in
+            // Cancelled while waiting (notifications/cancelled, the deadline): never sent.
             guard await permits.acquire() else { return }
             await eras.relay(request)
             permits.release()
         }
+        let deadline = requestTimeout.map { RequestDeadline(limit: $0, sink: sink, expired: cancelUpstream) }
+        let task = work.spawn { [admission] in
+            defer { admission.release() }
+            if let deadline { await deadline.run(request, relay) } else { await relay() }
+        }
         sink.inFlight.attach(task, to: id)
+    }
+
+    /// A request whose deadline passed: a handshake-era server is told to stop (after the relay ended, so the
+    /// cancellation never overtakes the request); for 2026-07-28 the aborted stream was the cancellation.
+    private func cancelUpstream(_ request: HostRequest) async {
+        guard case .legacy = eras.eras.known else { return }
+        await notifications.enqueue(JSONRPCMessage.cancelled(request.id, reason: "mcp-bridge: --request-timeout"),
+                                    what: "notifications/cancelled")
     }
 
     private func handleNotification(_ bytes: [UInt8], method: String) async {

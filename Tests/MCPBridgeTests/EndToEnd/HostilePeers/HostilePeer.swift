@@ -24,7 +24,8 @@ final class HostilePeer: @unchecked Sendable {
         server = try await Self.server.value
         target = "/h/\(name)" + (query.isEmpty ? "" : "?\(query)")
         let address = url?(server, target) ?? server.url(target)
-        bridge = try BridgeProcess([address, "--retries", "0"] + arguments, environment: environment)
+        let retries = arguments.contains("--retries") ? [] : ["--retries", "0"]
+        bridge = try BridgeProcess([address] + retries + arguments, environment: environment)
     }
 
     /// initialize + notifications/initialized; returns the initialize answer.
