@@ -75,10 +75,11 @@ soak-quick:
 	python3 scripts/soak.py --quick --no-write
 
 # libFuzzer targets (see Fuzz/run.sh and RELIABILITY.md): the SSE parser, the stdin line splitter with the
-# envelope classifier and JSON scanner, --header templates, and era translation's splices. They are SwiftPM
-# executables that Package.swift declares only under MCP_BRIDGE_FUZZ=1, built with the fuzzer and address sanitizers
-# in .build-fuzz. fuzz: FUZZ_SECONDS per target (default 30). fuzz-smoke (run by .ci/run): builds all four and runs
-# each for FUZZ_SMOKE_SECONDS (default 10), failing on any crash, sanitizer report or invariant violation.
+# envelope classifier and JSON scanner, --header templates, era translation's splices, redirect resolution, batch
+# splitting and server header values. They are SwiftPM executables that Package.swift declares only under
+# MCP_BRIDGE_FUZZ=1, built with the fuzzer and address sanitizers in .build-fuzz. fuzz: FUZZ_SECONDS per target
+# (default 30). fuzz-smoke (run by .ci/run): builds every target and runs each for FUZZ_SMOKE_SECONDS (default 10),
+# failing on any crash, sanitizer report or invariant violation.
 .PHONY: fuzz fuzz-smoke
 FUZZ_SECONDS ?= 30
 FUZZ_SMOKE_SECONDS ?= 10

@@ -4,6 +4,9 @@
 /// When the limit passes first, the host gets -32001 at once (claimed, so nothing else is ever written for the
 /// id), the relay task is cancelled (which aborts its transfer and stops any retry, resume or poll, so nothing more
 /// is sent for it), and `expired` tells the server (a handshake-era server hears `notifications/cancelled`).
+///
+/// The host's `initialize` is answered at its deadline too, but its relay is left to finish: it also chooses the
+/// transport and opens the session every later request shares, and cut short it would leave them half made.
 struct RequestDeadline: Sendable {
     let limit: Duration
     let sink: ReplySink
@@ -12,6 +15,15 @@ struct RequestDeadline: Sendable {
     func run(_ request: HostRequest, _ relay: @escaping @Sendable () async -> Void) async {
         let limit = limit
         let sink = sink
+        guard request.method != "initialize" else {
+            let timer = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                await sink.fail(request.id, with: .deadlinePassed(limit))
+            }
+            await relay()
+            timer.cancel()
+            return
+        }
         let timedOut = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await relay()

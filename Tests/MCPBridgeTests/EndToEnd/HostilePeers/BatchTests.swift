@@ -6,10 +6,10 @@ import Testing
 @Suite("Hostile peers: batches", .serialized)
 struct BatchTests {
     @Test func aBatchElementReusingAnIDInFlightGetsDuplicateID() async throws {
-        let peer = try await HostilePeer("batch-dup", query: "delay_ms=600")
+        let peer = try await HostilePeer("batch-dup", query: "delay_ms=4000")
         try await peer.handshake()
         try peer.request(Messages.request(id: .int(5), method: "tools/call", params: #"{"name":"x"}"#), id: .int(5))
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(for: .milliseconds(200))
         let batch = #"[{"jsonrpc":"2.0","id":5,"method":"ping"},{"jsonrpc":"2.0","id":6,"method":"ping"},"#
             + #"{"jsonrpc":"2.0","id":6,"method":"tools/list"}]"#
         try peer.request(batch, id: .int(5))

@@ -71,9 +71,9 @@ final class HostilePeer: @unchecked Sendable {
 
     /// The closing checks: the bridge answers a ping, every request was answered once, nothing else arrives on
     /// stdout, memory stayed bounded, and the bridge exits 0 when stdin closes.
-    func finish(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func finish(timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try request(#"{"jsonrpc":"2.0","id":"alive","method":"ping"}"#, id: .string("alive"))
-        let alive = try await response(to: .string("alive"))
+        let alive = try await response(to: .string("alive"), timeout: timeout)
         #expect(alive["result"] != nil, "the bridge stopped relaying: \(alive)", sourceLocation: sourceLocation)
         let peak = Self.peakResidentKiB(of: bridge.process.processIdentifier)
         if TestEnvironment.measuresMemory, let peak {
