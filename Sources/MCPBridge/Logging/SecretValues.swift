@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Every secret value the bridge sends (each `--header` value and the tokens inside it, each query value of the
-/// server URL), so that whatever a server echoes of them is masked before it reaches stderr or a bridge error.
+/// server URL, each OAuth access token), so that whatever a server echoes of them is masked before it reaches stderr or a bridge error.
 ///
 /// The names-based rules of `Redaction` cannot see a secret inside a server's error body ("you sent Bearer …"):
 /// only the values can. One process-wide set, because the log handler is bootstrapped (once, as swift-log allows)
@@ -39,6 +39,17 @@ public final class SecretValues: Sendable {
         guard !usable.isEmpty else { return }
         values.withLock { values in
             values = Array(Set(values).union(usable)).sorted { $0.utf8.count > $1.utf8.count }
+        }
+    }
+
+    /// Adds a token the bridge obtained itself (an OAuth access token), as it is put on a request: a lookup when
+    /// it is already known, which is every request but the first after a sign-in or refresh.
+    public func remember(token: String) {
+        guard token.utf8.count >= Self.minimumLength else { return }
+        values.withLock { values in
+            guard !values.contains(token) else { return }
+            values.append(token)
+            values.sort { $0.utf8.count > $1.utf8.count }
         }
     }
 
