@@ -61,7 +61,11 @@ struct HandshakeProbe {
         let name = Envelope.string(atPath: ["serverInfo", "name"], in: reply.bytes, root: result) ?? "?"
         let serverVersion = Envelope.string(atPath: ["serverInfo", "version"], in: reply.bytes, root: result) ?? "?"
         report.pass("server", "\(name) \(serverVersion), protocol \(version ?? "?")")
-        session.sessionID = head.value(for: HeaderName.sessionID)
+        do {
+            session.sessionID = try ServerHeaderValue.sessionID(head.value(for: HeaderName.sessionID))
+        } catch {
+            return report.fail("session", error.message)
+        }
         session.protocolVersion = version
         report.pass("session", session.sessionID == nil ? "stateless (no Mcp-Session-Id)" : "session-based")
         _ = await step("initialized", Self.initialized, into: &report)
@@ -95,7 +99,8 @@ struct HandshakeProbe {
         var quiet = HealthCheck.Report()
         let answered = await step("initialize", Self.initialize, into: &quiet)
         let accepted = answered?.1?.envelope.result != nil
-        session.sessionID = answered?.0.value(for: HeaderName.sessionID)
+        // A session id that could not be sent back is no session: nothing to DELETE, and no 2025 relay either.
+        session.sessionID = try? ServerHeaderValue.sessionID(answered?.0.value(for: HeaderName.sessionID))
         let why: String
         if accepted, session.sessionID != nil {
             why = "2025 hosts as written too: the server keeps a 2025 session (Mcp-Session-Id), so requests it "

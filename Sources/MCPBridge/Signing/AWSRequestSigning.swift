@@ -31,6 +31,8 @@ final class AWSRequestSigning: Sendable {
         } catch {
             throw error.bridgeError
         }
+        // The session token travels in a header: a server that echoes it must not get it into our logs.
+        if let token = used.sessionToken { SecretValues.shared.remember(token: token) }
         let now = AWSTime.now
         let date = now.scopeDate
         var key = derivedKey.withLock { cached -> SymmetricKey? in
