@@ -15,15 +15,13 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
-import socket
 import sys
 import warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
 import lifeline  # noqa: E402
+import serving  # noqa: E402
 
-import uvicorn  # noqa: E402
 from fastmcp import Context, FastMCP  # noqa: E402
 from mcp.types import SamplingMessage, TextContent  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
@@ -108,17 +106,7 @@ def main() -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
 
     app = build_server().http_app(path=args.path, stateless_http=args.stateless)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(128)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on")
-    # As in mcp_server.py: uvicorn re-raises the signal after a graceful shutdown; this makes that a no-op (exit 0).
-    signal.signal(signal.SIGTERM, lambda *_: None)
-    signal.signal(signal.SIGINT, lambda *_: None)
-    print(f"LISTENING {sock.getsockname()[1]}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return serving.serve(app, serving.listen(args.host, args.port))
 
 
 if __name__ == "__main__":

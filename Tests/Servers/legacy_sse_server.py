@@ -21,14 +21,12 @@ import asyncio
 import json
 import logging
 import re
-import signal
-import socket
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import lifeline  # noqa: E402
+import serving  # noqa: E402
 
-import uvicorn
 from pydantic import BaseModel, Field
 
 from mcp.server.fastmcp import Context, FastMCP
@@ -178,22 +176,7 @@ def main() -> int:
     server = build_server(args.name, stateless=args.stateless)
     app = server.sse_app() if args.transport == "sse" else server.streamable_http_app()
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-
-    config = uvicorn.Config(record_stream_headers(app), log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=1, lifespan="on")
-    # uvicorn re-raises the captured signal after a graceful shutdown; with these handlers that is a no-op,
-    # so the process exits 0 instead of dying by the signal.
-    signal.signal(signal.SIGTERM, lambda *_: None)
-    signal.signal(signal.SIGINT, lambda *_: None)
-
-    print(f"LISTENING {sock.getsockname()[1]}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return serving.serve(record_stream_headers(app), serving.listen(args.host, args.port), graceful_seconds=1)
 
 
 if __name__ == "__main__":

@@ -19,17 +19,15 @@ import asyncio
 import json
 import logging
 import os
-import signal
-import socket
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import lifeline  # noqa: E402
+import serving  # noqa: E402
 from modern_only import modern_only  # noqa: E402
 import warnings
 from typing import Annotated
 
-import uvicorn
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -215,23 +213,7 @@ def main() -> int:
 
     asgi = modern_only(app, args.path) if args.modern_only else app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-
-    config = uvicorn.Config(
-        asgi, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on"
-    )
-    # uvicorn re-raises the captured signal after a graceful shutdown; with these handlers that is a no-op,
-    # so the process exits 0 instead of dying by the signal.
-    signal.signal(signal.SIGTERM, lambda *_: None)
-    signal.signal(signal.SIGINT, lambda *_: None)
-
-    print(f"LISTENING {sock.getsockname()[1]}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return serving.serve(asgi, serving.listen(args.host, args.port))
 
 
 if __name__ == "__main__":

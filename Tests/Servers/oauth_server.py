@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import sys
 import urllib.parse
 import warnings
@@ -33,8 +31,8 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(__file__))
 import lifeline  # noqa: E402
+import serving  # noqa: E402
 
-import uvicorn  # noqa: E402
 from fastmcp import FastMCP  # noqa: E402
 from fastmcp.server.auth.providers import in_memory  # noqa: E402
 from mcp.server.auth.settings import ClientRegistrationOptions, RevocationOptions  # noqa: E402
@@ -176,10 +174,7 @@ def main() -> int:
     args = parser.parse_args()
     in_memory.DEFAULT_ACCESS_TOKEN_EXPIRY_SECONDS = args.token_seconds
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", args.port))
-    sock.listen(128)
+    sock = serving.listen("127.0.0.1", args.port)
     port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
 
@@ -197,12 +192,7 @@ def main() -> int:
         return text
 
     app = Counting(server.http_app(path="/mcp"), args, provider, base)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on")
-    signal.signal(signal.SIGTERM, lambda *_: None)
-    signal.signal(signal.SIGINT, lambda *_: None)
-    print(f"LISTENING {port}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return serving.serve(app, sock)
 
 
 if __name__ == "__main__":

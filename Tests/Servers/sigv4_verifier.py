@@ -34,17 +34,15 @@ import datetime
 import hmac
 import json
 import secrets
-import signal
-import socket
 import sys
 import time
 from urllib.parse import unquote
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import lifeline  # noqa: E402
+import serving  # noqa: E402
 from mcp_server import build_server  # noqa: E402
 
-import uvicorn  # noqa: E402
 from botocore.auth import SIGNED_HEADERS_BLACKLIST, SigV4Auth  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
@@ -308,17 +306,7 @@ def main() -> int:
     )
     asgi = make_app(app, Verifier(args.region, args.service, keys), keys)
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    config = uvicorn.Config(asgi, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on")
-    signal.signal(signal.SIGTERM, lambda *_: None)
-    signal.signal(signal.SIGINT, lambda *_: None)
-    print(f"LISTENING {sock.getsockname()[1]}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return serving.serve(asgi, serving.listen(args.host, args.port))
 
 
 if __name__ == "__main__":

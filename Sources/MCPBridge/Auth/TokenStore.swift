@@ -1,3 +1,4 @@
+import BridgeRuntime
 import Crypto
 
 #if canImport(Glibc)
@@ -39,20 +40,7 @@ struct TokenStore: Sendable {
         return (environment["HOME"] ?? "/tmp") + "/.config/mcp-bridge/auth"
     }
 
-    func read(_ name: String) -> [UInt8]? {
-        let fd = open(directory + "/" + name, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes += chunk[..<n]
-        }
-        return bytes
-    }
+    func read(_ name: String) -> [UInt8]? { SmallFile.read(directory + "/" + name) }
 
     func write(_ name: String, _ bytes: [UInt8]) throws(StoreError) {
         try makeDirectory()

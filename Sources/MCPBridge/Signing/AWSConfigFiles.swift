@@ -1,3 +1,5 @@
+import BridgeRuntime
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,19 +88,7 @@ struct AWSConfigFiles: Sendable {
 
     /// A whole small file, or nil when it cannot be read.
     static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: buffer[..<count])
-            if bytes.count > 1 << 20 { break }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        SmallFile.read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func expand(_ path: String, home: String) -> String {
