@@ -13,7 +13,12 @@ actor OAuthSession {
     private let discovery: OAuthDiscovery
     private let store: TokenStore
     private let logger: Logger
-    private var tokens: TokenSet?
+    private var tokens: TokenSet? {
+        didSet { published.withLock { $0 = tokens } }
+    }
+    /// `tokens` as last set, readable without a hop onto the actor: the common exchange (a token that is not near
+    /// expiry, or none because the server never asked) costs one lock, not an executor switch.
+    private let published = Mutex<TokenSet?>(nil)
     private var info: AuthorizationServerInfo?
     private var recovery: Task<TokenSet, any Error>?
     /// A sign-in that just failed (denied, timed out): requests within `failureMemory` get its error instead of
@@ -30,12 +35,22 @@ actor OAuthSession {
         login = OAuthLogin(http: http, server: server, options: options, store: store, logger: logger)
         discovery = OAuthDiscovery(http: http, server: server)
         self.logger = logger
-        tokens = store.read("tokens.json").flatMap(TokenSet.init(stored:))
+        let stored = store.read("tokens.json").flatMap(TokenSet.init(stored:))
+        tokens = stored
+        published.withLock { $0 = stored }
     }
 
     /// One directory per server URL and resource indicator (two tenants of one server sign in apart).
     static func store(for server: ServerURL, options: OAuthOptions) -> TokenStore {
         TokenStore(root: options.storeRoot, server: server.absoluteString + "|" + (options.resource ?? ""))
+    }
+
+    /// The token to send without waiting, or nil when it must be refreshed first (`bearer`).
+    nonisolated func readyBearer() -> (token: String?, ready: Bool) {
+        published.withLock { tokens in
+            guard let tokens else { return (nil, true) }
+            return tokens.isExpiring ? (nil, false) : (tokens.accessToken, true)
+        }
     }
 
     /// The token to send, if this server has one: refreshed first when it is about to expire.

@@ -25,7 +25,8 @@ struct AuthorizationMiddleware<Next: HTTPClient>: HTTPClient {
         _ request: HTTPRequest, oauth: OAuthSession, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply
     ) async throws -> Reply {
-        var token = await oauth.bearer()
+        let (ready, isReady) = oauth.readyBearer()
+        var token = isReady ? ready : await oauth.bearer()
         for attempt in 0..<2 {
             var challenge: String?
             let reply: Reply? = try await next.send(Self.with(token, request), context: context) { response in
