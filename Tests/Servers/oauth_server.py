@@ -42,6 +42,21 @@ warnings.filterwarnings("ignore")
 COUNTS: Counter[str] = Counter()
 
 
+async def read_body(receive):
+    """The whole request body, and a `receive` that hands it to the app again."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    replayed = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay():
+        return replayed.pop() if replayed else await receive()
+    return body, replay
+
+
 class Counting:
     """ASGI middleware counting the authorization server's endpoints, serving /_counts, and injecting the faults."""
 
@@ -68,19 +83,10 @@ class Counting:
         if path == "/authorize" and self.options.deny:
             return await self.deny(scope, receive, send)
         if path == "/token" and self.options.refuse_refresh:
-            body = b""
-            while True:
-                message = await receive()
-                body += message.get("body", b"")
-                if not message.get("more_body"):
-                    break
+            body, replay = await read_body(receive)
             if b"grant_type=refresh_token" in body:
                 return await JSONResponse({"error": "invalid_grant", "error_description": "refresh token revoked"},
-                                          status_code=400)(scope, receive, send)
-            replayed = [{"type": "http.request", "body": body, "more_body": False}]
-
-            async def replay():
-                return replayed.pop() if replayed else await receive()
+                                          status_code=400)(scope, replay, send)
             return await self.app(scope, replay, send)
         if path.startswith("/.well-known/oauth-authorization-server"):
             return await self.app(scope, receive, self.rewriting_metadata(send))
@@ -127,16 +133,7 @@ class Counting:
 
     async def stepping_up(self, scope, receive, send):
         """--step-up TOOL: a call of TOOL with a token lacking `write` gets 403 insufficient_scope."""
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        replayed = [{"type": "http.request", "body": body, "more_body": False}]
-
-        async def replay():
-            return replayed.pop() if replayed else await receive()
+        body, replay = await read_body(receive)
         try:
             request = json.loads(body or b"{}")
         except ValueError:
