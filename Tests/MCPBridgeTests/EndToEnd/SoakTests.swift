@@ -38,10 +38,15 @@ struct SoakTests {
         if TestEnvironment.measuresMemory {
             #expect(abs(last - first) <= 0.10 * first + 1024, "RSS \(Int(first)) → \(Int(last)) KiB")
         }
-        // Descriptors: in a run this short the pool may still be opening connections up to the window (64) when the
-        // first samples are taken, so the honest bound is one connection per request in flight plus the process's
-        // own descriptors; a leak of one per message would show thousands. (scripts/soak.py: no growth over 1M.)
-        #expect((fds.max() ?? 0) <= 64 + 16, "open fds \(fds.min() ?? 0)…\(fds.max() ?? 0)")
+        // Descriptors stay flat: a leak of one per message would show thousands, one per hundred a climb of 200.
+        // How many connections the pool holds is set during the warm-up and is not the criterion: with 64 in flight,
+        // libcurl opens a 65th… connection whenever a request arrives before the previous transfer's connection is
+        // back in the pool, which under load happens more often (CI saw 82 from first sample to last).
+        // The absolute bound leaves room for that overlap (a third of the window) and catches a leak in the warm-up.
+        let firstMax = fds.prefix(tenth).max() ?? 0
+        let lastMax = fds.suffix(tenth).max() ?? 0
+        #expect(lastMax <= firstMax + 4, "open fds grew: \(firstMax) in the first tenth, \(lastMax) in the last")
+        #expect((fds.max() ?? 0) <= 64 + 16 + 24, "open fds \(fds.min() ?? 0)…\(fds.max() ?? 0)")
         try host.closeStdin()
         #expect(try await host.waitForExit() == 0)
     }

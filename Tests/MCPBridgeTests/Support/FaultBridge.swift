@@ -81,7 +81,13 @@ extension BridgeProcess {
     func finish(timeout: Duration = .seconds(20)) async throws -> (status: Int32, laterLines: [String]) {
         try closeStdin()
         var lines: [String] = []
-        while let line = try await stdout.nextLine(timeout: timeout) { lines.append(line) }
+        do {
+            while let line = try await stdout.nextLine(timeout: timeout) { lines.append(line) }
+        } catch {
+            // A bridge that does not exit after stdin closes is the bug; what it last logged says where it waits.
+            throw TestFailure("stdout still open \(timeout) after stdin closed (\(error)); stderr ends with:\n"
+                + String(stderr.text.suffix(2_000)))
+        }
         return (try await waitForExit(timeout: timeout), lines)
     }
 }
