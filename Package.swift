@@ -68,11 +68,11 @@ if Context.environment["MCP_BRIDGE_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("sse", ["BridgeWire"]),
         ("lines", ["BridgeWire"]),
-        ("header", ["MCPBridge", "BridgeHTTP"]),
+        ("header", ["BridgeHTTP"]),
         ("splice", ["BridgeWire"]),
-        ("redirect", ["MCPBridge"]),
+        ("redirect", ["BridgeHTTP"]),
         ("batch", ["BridgeWire"]),
-        ("headervalue", ["MCPBridge", "BridgeHTTP"]),
+        ("headervalue", ["BridgeHTTP"]),
     ]
     let files = ["FuzzSupport"] + fuzzTargets.map(\.name)
     func otherFiles(_ file: String) -> [String] { files.filter { $0 != file }.map { "\($0).swift" } }

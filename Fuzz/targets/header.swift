@@ -1,4 +1,4 @@
-// Fuzz target: `--header` templates (Sources/MCPBridge/Configuration/HeaderTemplate.swift).
+// Fuzz target: `--header` templates (Sources/BridgeHTTP/URLs/HeaderTemplate.swift).
 //
 // Input layout: byte 0 says how many of the NUL-separated pieces that follow are `--header` arguments (1...4);
 // the other pieces are environment entries `NAME=VALUE`.
@@ -12,7 +12,6 @@
 
 import BridgeHTTP
 import FuzzSupport
-import MCPBridge
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

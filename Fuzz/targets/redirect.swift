@@ -1,4 +1,4 @@
-// Fuzz target: redirect `Location` resolution (Sources/MCPBridge/Pipeline/Redirect.swift, ReferenceResolution.swift).
+// Fuzz target: redirect `Location` resolution (Sources/BridgeHTTP/URLs/Redirect.swift, ReferenceResolution.swift).
 //
 // Input layout: byte 0 picks the base URL (one of `bases`); the rest is the `Location` value.
 //
@@ -7,8 +7,8 @@
 // reference that starts with an RFC 3986 scheme other than http(s) is always refused as another scheme (never
 // taken as a relative path); an other-origin target never carries the base's origin.
 
+import BridgeHTTP
 import FuzzSupport
-import MCPBridge
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

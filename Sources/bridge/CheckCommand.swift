@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeHTTP
 import MCPBridge
 
 /// `mcp-bridge check URL`: is the server reachable and speaking MCP? Exit 0 when healthy, 1 when not.

@@ -1,3 +1,4 @@
+import BridgeHTTP
 import Testing
 
 @testable import MCPBridge

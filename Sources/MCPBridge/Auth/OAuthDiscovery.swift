@@ -1,3 +1,4 @@
+import BridgeHTTP
 import BridgeWire
 
 /// What the MCP server and its authorization server publish about themselves (RFC 9728, RFC 8414, OpenID

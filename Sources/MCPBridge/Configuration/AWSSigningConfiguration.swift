@@ -1,3 +1,4 @@
+import BridgeHTTP
 /// `--aws-sigv4`: which AWS service and region requests are signed for, and where credentials come from.
 public struct AWSSigningConfiguration: Sendable, Equatable {
     public var service: String

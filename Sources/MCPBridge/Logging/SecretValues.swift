@@ -1,3 +1,4 @@
+import BridgeHTTP
 import Synchronization
 
 /// Every secret value the bridge sends (each `--header` value and the tokens inside it, each query value of the

@@ -5,8 +5,8 @@
 /// The loopback decision lives here because it must be made on exactly the bytes that will be connected to: for
 /// example `0127.0.0.1` is refused as a dotted quad since `getaddrinfo` would read the leading zero as octal and
 /// connect to 87.0.0.1.
-enum ServerURLParser {
-    static func parse(_ input: String) throws(URLPolicyError) -> ServerURL {
+package enum ServerURLParser {
+    package static func parse(_ input: String) throws(URLPolicyError) -> ServerURL {
         let text = trimmed(input)
         guard !text.isEmpty else { throw .notAbsolute }
         guard !text.unicodeScalars.contains(where: isForbiddenScalar) else { throw .invalidCharacters }

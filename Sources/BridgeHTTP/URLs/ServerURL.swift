@@ -51,7 +51,7 @@ public struct ServerURL: Sendable, Hashable, CustomStringConvertible {
     public var description: String { Redaction.redactURL(absoluteString) }
 
     /// Internal so that `isLoopback` can only come from the parser, which is what makes it trustworthy.
-    init(scheme: Scheme, host: String, port: Int?, path: String, query: String?, isLoopback: Bool) {
+    package init(scheme: Scheme, host: String, port: Int?, path: String, query: String?, isLoopback: Bool) {
         self.scheme = scheme
         self.host = host
         self.port = port == scheme.defaultPort ? nil : port

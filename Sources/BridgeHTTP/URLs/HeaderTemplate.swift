@@ -1,4 +1,3 @@
-import BridgeHTTP
 
 /// Turns `--header "Name: value"` arguments into request headers, expanding `${VAR}` from the environment.
 ///

@@ -1,4 +1,3 @@
-import BridgeHTTP
 
 /// Which HTTP redirects the bridge follows, and where to.
 ///
@@ -7,8 +6,8 @@ import BridgeHTTP
 /// never followed: the request carries the user's headers, typically credentials, and they must not reach a server
 /// the user did not name.
 package enum Redirect {
-    static let followed: Set<Int> = [301, 302, 307, 308]
-    static let maxHops = 5
+    package static let followed: Set<Int> = [301, 302, 307, 308]
+    package static let maxHops = 5
 
     package enum Target: Equatable {
         case sameOrigin(String)

@@ -6,8 +6,8 @@
 /// Only what the bridge can follow is produced: a reference with a scheme of its own is returned as is (the caller
 /// refuses every scheme but http and https), anything else is resolved against an http(s) base. Fragments are
 /// dropped (never sent). Dot segments are removed in every case, so `/a/../../etc` cannot climb above the root.
-enum ReferenceResolution {
-    enum Outcome: Equatable {
+package enum ReferenceResolution {
+    package enum Outcome: Equatable {
         /// The absolute URL the reference names.
         case resolved(String)
         /// The reference names a scheme of its own (lower-cased), e.g. `file`, `gopher`, `data`, `javascript`.
@@ -15,7 +15,7 @@ enum ReferenceResolution {
     }
 
     /// Resolves `reference` against `base` (an absolute http(s) URL, already parsed).
-    static func resolve(_ reference: Substring, against base: ServerURL) -> Outcome {
+    package static func resolve(_ reference: Substring, against base: ServerURL) -> Outcome {
         var reference = reference
         if let hash = reference.unicodeScalars.firstIndex(of: "#") { reference = reference[..<hash] }
         if let scheme = scheme(of: reference) {
@@ -50,7 +50,7 @@ enum ReferenceResolution {
 
     /// RFC 3986 §3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) before the first ":", which must come before any
     /// "/", "?" (a relative reference's first segment cannot hold a colon, §4.2).
-    static func scheme(of reference: Substring) -> Substring? {
+    package static func scheme(of reference: Substring) -> Substring? {
         guard let colon = reference.unicodeScalars.firstIndex(of: ":") else { return nil }
         let candidate = reference[..<colon]
         guard let first = candidate.unicodeScalars.first, first.isASCIILetter else { return nil }
@@ -72,7 +72,7 @@ enum ReferenceResolution {
     }
 
     /// §5.2.4, on whole segments: "." disappears, ".." drops the segment before it (never above the root).
-    static func removeDotSegments(_ path: String) -> String {
+    package static func removeDotSegments(_ path: String) -> String {
         var output: [ArraySlice<UInt8>] = []
         let bytes = Array(path.utf8)
         let segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
