@@ -11,6 +11,8 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "mcp-bridge",
+    // Synchronization's Mutex and Atomic need macOS 15 (README: building on macOS).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mcp-bridge", targets: ["bridge"]),
         .library(name: "MCPBridge", targets: ["MCPBridge"]),
@@ -27,15 +29,16 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
-        // Layers, each depending only on those above it here; nothing but BridgeHTTP imports CCurl
-        // (ARCHITECTURE.md).
-        .target(name: "BridgeRuntime", swiftSettings: swiftSettings),
-        .target(name: "BridgeWire", swiftSettings: swiftSettings),
-        .target(name: "BridgeHTTP", dependencies: ["CCurl", "BridgeRuntime"], swiftSettings: swiftSettings),
+        // Layers, each depending only on those above it here; nothing but BridgeHTTP imports CCurl and nothing but
+        // BridgePlatform imports the C library or calls what only one OS has (ARCHITECTURE.md, scripts/platform-check.sh).
+        .target(name: "BridgePlatform", swiftSettings: swiftSettings),
+        .target(name: "BridgeRuntime", dependencies: ["BridgePlatform"], swiftSettings: swiftSettings),
+        .target(name: "BridgeWire", dependencies: ["BridgePlatform"], swiftSettings: swiftSettings),
+        .target(name: "BridgeHTTP", dependencies: ["CCurl", "BridgePlatform", "BridgeRuntime"], swiftSettings: swiftSettings),
         .target(
             name: "MCPBridge",
             dependencies: [
-                "BridgeRuntime", "BridgeWire", "BridgeHTTP",
+                "BridgePlatform", "BridgeRuntime", "BridgeWire", "BridgeHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -44,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "bridge",
             dependencies: [
-                "MCPBridge",
+                "MCPBridge", "BridgeHTTP", "BridgePlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -52,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MCPBridgeTests",
-            dependencies: ["MCPBridge", "BridgeRuntime", "BridgeWire", "BridgeHTTP"],
+            dependencies: ["MCPBridge", "BridgePlatform", "BridgeRuntime", "BridgeWire", "BridgeHTTP"],
             exclude: ["Golden"],  // expected outputs, read from the repository path (`GoldenFile`)
             swiftSettings: swiftSettings
         ),

@@ -38,6 +38,10 @@ layout $'\t' "tab"
 layout '[[:space:]]+$' "trailing whitespace"
 layout "^.{$((MAX_LINE + 1)),}" "line longer than $MAX_LINE characters"
 
+# 3. The platform rule (scripts/platform-check.sh): only Sources/BridgePlatform imports the C library or calls
+#    what only one OS has.
+scripts/platform-check.sh || status=1
+
 if [[ $status -ne 0 ]]; then
     echo "lint: findings above (configuration: .swift-format, scripts/lint.sh)" >&2
     exit 1

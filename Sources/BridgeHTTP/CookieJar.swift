@@ -1,8 +1,5 @@
+import BridgePlatform
 import CCurl
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One in-memory cookie jar shared by every transfer, so a load balancer's stickiness cookie (AWS ALB's AWSALB,
 /// for instance) keeps a stateful server's session on the replica that holds it.

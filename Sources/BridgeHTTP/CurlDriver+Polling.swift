@@ -1,9 +1,6 @@
+import BridgePlatform
 import BridgeRuntime
 import CCurl
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The driver thread's wait: one `poll(2)` over libcurl's sockets, the wake-up pipe and watched descriptors, then
 /// `curl_multi_socket_action` for exactly the sockets that are ready (libcurl's "multi_socket" API).

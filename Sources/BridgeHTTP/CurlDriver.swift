@@ -1,10 +1,7 @@
+import BridgePlatform
 import BridgeRuntime
 import CCurl
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs every HTTP transfer of the process on one libcurl multi handle, so connections are pooled and reused.
 ///
@@ -49,7 +46,7 @@ package final class CurlDriver: EventLoop, @unchecked Sendable {
     let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
     private let nextID = Atomic<Int>(1)
-    /// `pthread_self()` of the driver thread (0 until it runs): its own submissions need no wake-up.
+    /// `ThreadIdentity.current` of the driver thread (0 until it runs): its own submissions need no wake-up.
     private let driverThread = Atomic<UInt>(0)
     /// A pipe other threads write a byte to, to end the driver's `poll` (`wakeFD` is its read end, polled).
     let wakeFD: Int32
@@ -147,7 +144,7 @@ package final class CurlDriver: EventLoop, @unchecked Sendable {
 
     /// True on the driver thread.
     package var isCurrentThread: Bool {
-        driverThread.load(ordering: .relaxed) == UInt(pthread_self())
+        driverThread.load(ordering: .relaxed) == ThreadIdentity.current
     }
 
     /// Stops the thread after aborting all transfers. Safe to call more than once.
@@ -172,7 +169,7 @@ package final class CurlDriver: EventLoop, @unchecked Sendable {
             return inbox.commands.count == 1
         }
         guard let first else { return false }
-        if first, driverThread.load(ordering: .relaxed) != UInt(pthread_self()) {
+        if first, driverThread.load(ordering: .relaxed) != ThreadIdentity.current {
             var byte: UInt8 = 1
             _ = write(wakeWriteFD, &byte, 1)
         }
@@ -182,7 +179,7 @@ package final class CurlDriver: EventLoop, @unchecked Sendable {
     // MARK: Driver thread
 
     private func runLoop() {
-        driverThread.store(UInt(pthread_self()), ordering: .relaxed)
+        driverThread.store(ThreadIdentity.current, ordering: .relaxed)
         while running {
             drainInbox()
             guard running else { break }

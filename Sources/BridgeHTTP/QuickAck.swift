@@ -1,8 +1,5 @@
+import BridgePlatform
 import CCurl
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Sends pending TCP ACKs at once on the connections libcurl opened.
 ///
@@ -16,6 +13,8 @@ import Glibc
 /// `flushScheduled`): a reply that arrived whole leaves the server waiting for nothing, and the next request on the
 /// connection carries the ACK. Flushing every reply would cost an extra ACK segment (a `setsockopt`, a packet
 /// through loopback and its processing) per call.
+///
+/// Linux only in effect: Darwin has no TCP_QUICKACK (`Sockets.acknowledgeQuickly` does nothing there).
 ///
 /// Confinement: used only on the `CurlDriver` thread (libcurl's callbacks run there).
 package final class QuickAck: @unchecked Sendable {
@@ -93,9 +92,8 @@ package final class QuickAck: @unchecked Sendable {
         }
     }
 
-    /// Sets TCP_QUICKACK once: one system call, no lookup.
+    /// Sets TCP_QUICKACK once: one system call, no lookup (nothing where the OS has no such option).
     static func flush(_ socket: Int32) {
-        var on: Int32 = 1
-        setsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        Sockets.acknowledgeQuickly(socket)
     }
 }

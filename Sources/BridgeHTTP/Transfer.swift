@@ -1,9 +1,6 @@
+import BridgePlatform
 import BridgeRuntime
 import CCurl
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One libcurl easy handle and everything that must outlive it: header list, error buffer, request body.
 ///

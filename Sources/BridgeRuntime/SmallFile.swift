@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import BridgePlatform
 
 /// A whole small file (credentials, config, the OAuth store) read with plain system calls: the bridge has no
 /// Foundation. Reading stops at `limit` bytes, so a wrong path to something huge cannot exhaust memory.
@@ -12,7 +10,7 @@ package enum SmallFile {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         while bytes.count <= limit {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { FileDescriptorIO.read(fd, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { break }
             bytes.append(contentsOf: buffer[..<count])

@@ -1,7 +1,5 @@
 #if MCP_BRIDGE_TSAN
-    #if canImport(Glibc)
-        import Glibc
-    #endif
+    import BridgePlatform
 
     /// ThreadSanitizer builds only (`make sanitize` passes `-Xswiftc -DMCP_BRIDGE_TSAN`); other builds use
     /// `Synchronization.Mutex` and never compile this.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgePlatform
 import MCPBridge
 
 /// `mcp-bridge login URL`: sign in from a terminal (SSH, a container, before any host starts); every copy a host
@@ -17,7 +18,7 @@ struct LoginCommand: AsyncParsableCommand {
         let logger = connection.makeLogger()
         var configuration = try connection.configuration(logger: logger)
         configuration.oauth = try compatibility.oauthOptions(callbackPort: callbackPort,
-                                                             environment: Environment.variables())
+                                                             environment: ProcessEnvironment.variables())
         let (ok, message) = await AuthCommands(configuration: configuration, logger: logger).login()
         print(message)
         if !ok { throw ExitCode.failure }
@@ -36,7 +37,7 @@ struct LogoutCommand: AsyncParsableCommand {
     func execute() async throws {
         let logger = connection.makeLogger()
         var configuration = try connection.configuration(logger: logger)
-        configuration.oauth = try compatibility.oauthOptions(callbackPort: nil, environment: Environment.variables())
+        configuration.oauth = try compatibility.oauthOptions(callbackPort: nil, environment: ProcessEnvironment.variables())
         print(await AuthCommands(configuration: configuration, logger: logger).logout())
     }
 }
@@ -50,7 +51,7 @@ struct AuthCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One line per signed-in server.")
 
         func run() {
-            let root = OAuthOptions.defaultStoreRoot(environment: Environment.variables())
+            let root = OAuthOptions.defaultStoreRoot(environment: ProcessEnvironment.variables())
             let lines = AuthCommands.list(storeRoot: root)
             print(lines.isEmpty ? "no stored sign-ins in \(root)" : lines.joined(separator: "\n"))
         }

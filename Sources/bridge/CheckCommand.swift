@@ -1,5 +1,6 @@
 import ArgumentParser
 import BridgeHTTP
+import BridgePlatform
 import MCPBridge
 
 /// `mcp-bridge check URL`: is the server reachable and speaking MCP? Exit 0 when healthy, 1 when not.
@@ -34,7 +35,7 @@ struct CheckCommand: AsyncParsableCommand {
         let logger = connection.makeLogger()
         var configuration = try connection.configuration(logger: logger)
         // Stored OAuth tokens are used (and refreshed); a server that wants a new sign-in is reported, never opened.
-        var oauth = OAuthOptions(storeRoot: OAuthOptions.defaultStoreRoot(environment: Environment.variables()))
+        var oauth = OAuthOptions(storeRoot: OAuthOptions.defaultStoreRoot(environment: ProcessEnvironment.variables()))
         oauth.interactive = false
         configuration.oauth = oauth
         let report = await HealthCheck(configuration: configuration, healthURL: healthURL, logger: logger).run()

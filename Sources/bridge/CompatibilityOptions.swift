@@ -1,10 +1,7 @@
 import ArgumentParser
+import BridgePlatform
 import Logging
 import MCPBridge
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// mcp-remote's OAuth flags, with the same names and meanings (README "Signing in with OAuth").
 struct CompatibilityOptions: ParsableArguments {

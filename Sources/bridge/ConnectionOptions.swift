@@ -1,11 +1,8 @@
 import ArgumentParser
 import BridgeHTTP
+import BridgePlatform
 import Logging
 import MCPBridge
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Flags shared by relaying and `check`: where the server is and how to reach it.
 struct ConnectionOptions: ParsableArguments {
@@ -78,7 +75,7 @@ struct ConnectionOptions: ParsableArguments {
     /// The configuration every command starts from; header warnings are logged, never their values.
     func configuration(logger: Logger) throws -> BridgeConfiguration {
         let serverURL = try URLPolicy.check(url, allowHTTP: allowHTTP)
-        let environment = Environment.variables()
+        let environment = ProcessEnvironment.variables()
         let parsed: HeaderTemplate.ParsedHeaders
         do {
             parsed = try HeaderTemplate.parse(headers, environment: environment)
@@ -140,21 +137,5 @@ enum HTTPVersionFlag: String, EnumerableFlag {
             ArgumentHelp("Prefer HTTP/2 with all requests multiplexed on one connection (by ALPN over https; over http "
                 + "an h2c upgrade offer the server may decline). Default: h2 by ALPN over https, HTTP/1.1 over http.")
         }
-    }
-}
-
-/// The process environment as a dictionary, read through libc so the CLI needs no Foundation.
-enum Environment {
-    static func variables() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
     }
 }

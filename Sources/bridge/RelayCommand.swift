@@ -1,5 +1,6 @@
 import ArgumentParser
 import BridgeHTTP
+import BridgePlatform
 import Logging
 import MCPBridge
 
@@ -76,7 +77,7 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.ignoredTools = ignoredTools
         configuration.transport = transport
         configuration.oauth = try compatibility.oauthOptions(callbackPort: callbackPort,
-                                                             environment: Environment.variables())
+                                                             environment: ProcessEnvironment.variables())
         logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")
         await Bridge(configuration: configuration, logger: logger).run()
     }

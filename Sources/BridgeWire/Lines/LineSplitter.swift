@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import BridgePlatform
 
 /// What the host wrote: a complete line, or notice that a line was too long to keep.
 package enum StdinItem: Sendable {

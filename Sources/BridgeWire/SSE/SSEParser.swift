@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import BridgePlatform
 
 /// An incremental, byte-level parser for `text/event-stream` bodies, following WHATWG "event stream interpretation".
 ///

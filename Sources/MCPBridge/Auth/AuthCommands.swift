@@ -1,10 +1,7 @@
 import BridgeHTTP
+import BridgePlatform
 import BridgeWire
 import Logging
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `mcp-bridge login URL`, `logout URL` and `auth list`: sign in from a terminal before any host starts, forget a
 /// server's tokens, and see what is stored — never a token.

@@ -1,8 +1,5 @@
+import BridgePlatform
 import BridgeRuntime
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Sends the user to the authorization page: the URL is always printed on stderr (SSH sessions, containers, a host
 /// without a desktop), then handed to `$BROWSER` or the platform's opener as one argv element — never through a
@@ -35,20 +32,10 @@ struct BrowserOpener: Sendable {
     static let platformOpener = "xdg-open"
     #endif
 
-    /// posix_spawnp with stdin/stdout on /dev/null (stdout is the host's JSON-RPC channel); the child is not waited
-    /// for beyond reaping it on a thread of its own.
+    /// The opener with stdin/stdout on /dev/null (stdout is the host's JSON-RPC channel), never through a shell; the
+    /// child is not waited for beyond reaping it on a thread of its own.
     static func spawn(_ command: String, _ arguments: [String]) -> Bool {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        let argv = ([command] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawnp(&pid, command, &actions, nil, argv, environ)
-        guard status == 0 else { return false }
-        let child = pid
+        guard case .success(let child) = ChildProcess.spawn([command] + arguments) else { return false }
         DetachedThread.start {
             var code: Int32 = 0
             _ = waitpid(child, &code, 0)

@@ -1,8 +1,5 @@
+import BridgePlatform
 import BridgeRuntime
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The redirect target of the authorization code flow: a listener on 127.0.0.1 that takes the browser's one
 /// `GET /oauth/callback?code=…&state=…` and answers it with a page telling the user to go back to their app.
@@ -27,7 +24,7 @@ final class LoopbackCallback: Sendable {
 
     /// `port` 0 picks a free one.
     init(port: Int) throws(BindError) {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = Sockets.tcp()
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -111,6 +108,6 @@ final class LoopbackCallback: Sendable {
         let head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Not Found")\r\nContent-Type: text/html; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array((head + body).utf8)
-        _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        _ = bytes.withUnsafeBytes { Sockets.send(client, $0) }
     }
 }

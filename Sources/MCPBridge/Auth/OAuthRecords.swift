@@ -1,8 +1,5 @@
+import BridgePlatform
 import BridgeWire
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The tokens the store keeps for one server, with the absolute expiry (a relative `expires_in` means nothing to the
 /// copy that reads the file later). Never logged: `description` names no secret.

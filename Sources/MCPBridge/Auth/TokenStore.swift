@@ -1,9 +1,6 @@
+import BridgePlatform
 import BridgeRuntime
 import Crypto
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The per-user OAuth store: one directory per server (its URL and resource), holding the client registration and
 /// the tokens as small JSON files, so every copy of the bridge a host starts shares one login.
@@ -48,7 +45,7 @@ struct TokenStore: Sendable {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(temporary, errno) }
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { FileDescriptorIO.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)
         close(fd)
         guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {

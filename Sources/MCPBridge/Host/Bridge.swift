@@ -1,12 +1,9 @@
 import BridgeHTTP
+import BridgePlatform
 import BridgeRuntime
 import Dispatch
 import Logging
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The stdio ⇄ MCP server relay: reads the host's stdin until it ends, relays every message, then drains. Its `run`
 /// is the composition root: every long-lived object of the process is made here, once.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import BridgePlatform
 
 /// Process-wide signal set-up for the bridge; call `prepare()` first thing in `main`.
 ///

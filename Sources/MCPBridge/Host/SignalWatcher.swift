@@ -1,8 +1,5 @@
+import BridgePlatform
 import BridgeRuntime
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The write end of the self-pipe; set before the handlers are installed, read only by the handler.
 nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1

@@ -1,13 +1,6 @@
+import BridgePlatform
 import Logging
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// A swift-log handler that writes one `mcp-bridge: ...` line per event to stderr.
 ///

@@ -1,8 +1,5 @@
+import BridgePlatform
 import BridgeRuntime
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The AWS CLI's shared files, `~/.aws/credentials` and `~/.aws/config` (or `AWS_SHARED_CREDENTIALS_FILE` and
 /// `AWS_CONFIG_FILE`), read as the CLI reads them: INI sections, `[name]` in the credentials file and
@@ -18,10 +15,6 @@ struct AWSConfigFiles: Sendable {
 
     struct Fingerprint: Sendable, Equatable {
         var files: [FileStamp?]
-    }
-
-    struct FileStamp: Sendable, Equatable {
-        var inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
     }
 
     let configPath: String
@@ -60,12 +53,7 @@ struct AWSConfigFiles: Sendable {
         Fingerprint(files: [stamp(config), stamp(credentials)])
     }
 
-    private static func stamp(_ path: String) -> FileStamp? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return FileStamp(inode: UInt64(info.st_ino), size: Int64(info.st_size), modifiedSeconds: Int(info.st_mtim.tv_sec),
-                         modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
-    }
+    private static func stamp(_ path: String) -> FileStamp? { FileStamp(path: path) }
 
     static func parse(_ text: String) -> [(String, [String: String])] {
         var sections: [(String, [String: String])] = []

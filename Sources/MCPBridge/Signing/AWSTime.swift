@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import BridgePlatform
 
 /// Wall-clock seconds since 1970 (UTC), the one clock AWS signatures and credential expirations are written in.
 ///

@@ -1,9 +1,6 @@
+import BridgePlatform
 import BridgeRuntime
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A profile's `credential_process`: runs the command (split as a POSIX shell splits words, but run without a
 /// shell), with stdin from /dev/null so it cannot read the host's JSON-RPC stream, and reads its stdout as a
@@ -79,34 +76,16 @@ enum CredentialProcess {
         guard pipe(&pipeEnds) == 0 else { throw AWSCredentialError("\(source): cannot create a pipe") }
         // Close-on-exec, so other children (a second helper) do not inherit them; dup2 clears it on the child's fd 1.
         for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-        // The bridge ignores SIGPIPE and may block signals on this thread; the helper starts with neither.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+        let spawned = ChildProcess.spawn(arguments, stdout: pipeEnds[1])
         close(pipeEnds[1])
-        guard spawned == 0 else {
+        let child: pid_t
+        switch spawned {
+        case .success(let pid):
+            child = pid
+        case .failure(let error):
             close(pipeEnds[0])
-            throw AWSCredentialError("\(source): cannot run credential_process `\(arguments[0])`: "
-                + String(cString: strerror(spawned)))
+            throw AWSCredentialError("\(source): cannot run credential_process `\(arguments[0])`: \(error)")
         }
-        let child = pid
         let reader = pipeEnds[0]
         let finished = Finished()
         let watchdog = Task {
@@ -121,8 +100,7 @@ enum CredentialProcess {
                 var status: Int32 = 0
                 while waitpid(child, &status, 0) < 0 && errno == EINTR {}
                 finished.value.withLock { $0 = true }
-                let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                continuation.resume(returning: Output(stdout: bytes, status: exit))
+                continuation.resume(returning: Output(stdout: bytes, status: ChildProcess.exitStatus(status)))
             }
         }
         return output

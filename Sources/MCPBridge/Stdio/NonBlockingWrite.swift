@@ -1,15 +1,12 @@
+import BridgePlatform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Writes as much of a list of lines (each followed by a newline) as stdout takes right now, without blocking
 /// and without switching the descriptor to O_NONBLOCK (that flag lives on the open file description, which the
 /// host shares with us).
 ///
-/// `pwritev2(RWF_NOWAIT)` does that in one system call on pipes (Linux 5.x+): it writes what fits and fails with
-/// EAGAIN instead of sleeping. Where it is missing or refused (an older kernel, a terminal, a socket), `poll`
+/// `pwritev2(RWF_NOWAIT)` (`NoWaitWrite`) does that in one system call on Linux pipes: it writes what fits and fails
+/// with EAGAIN instead of sleeping. Where it is missing or refused (Darwin, an older kernel, a terminal, a socket), `poll`
 /// vouches for `PIPE_BUF` bytes of room, so up to that many go out with a plain `writev`; anything larger is left
 /// for the writer thread.
 enum NonBlockingWrite {
@@ -18,17 +15,6 @@ enum NonBlockingWrite {
         var lines = 0
         var offset = 0
     }
-
-    private typealias PWritev2 = @convention(c) (Int32, UnsafePointer<iovec>?, Int32, off_t, Int32) -> Int
-    private static let rwfNoWait: Int32 = 8
-
-    /// glibc has had `pwritev2` since 2.26; the Swift Glibc module does not export it, so it is looked up once.
-    private static let pwritev2: PWritev2? = {
-        guard let symbol = dlsym(nil /* RTLD_DEFAULT */, "pwritev2") else {
-            return nil
-        }
-        return unsafeBitCast(symbol, to: PWritev2.self)
-    }()
 
     /// Set once `RWF_NOWAIT` is refused for this kind of descriptor; then only the `poll` path is used.
     private static let noWaitRefused = Atomic<Bool>(false)
@@ -83,11 +69,9 @@ enum NonBlockingWrite {
 
     /// Bytes written (0 when stdout has no room now), nil when stdout is gone.
     private static func attempt(_ vectors: [iovec], total: Int, fd: Int32) -> Int? {
-        if !noWaitRefused.load(ordering: .relaxed), let pwritev2 {
+        if NoWaitWrite.isAvailable, !noWaitRefused.load(ordering: .relaxed) {
             var n: Int
-            repeat {
-                n = vectors.withUnsafeBufferPointer { pwritev2(fd, $0.baseAddress, Int32($0.count), -1, rwfNoWait) }
-            } while n < 0 && errno == EINTR
+            repeat { n = vectors.withUnsafeBufferPointer { NoWaitWrite.write(fd, $0) } } while n < 0 && errno == EINTR
             if n >= 0 { return n }
             switch errno {
             case EAGAIN: return 0

@@ -1,9 +1,6 @@
+import BridgePlatform
 import BridgeRuntime
 import BridgeWire
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Reads the host's stdin on the event loop's thread (`EventLoop.watch`; the HTTP driver's) and yields lines.
 ///

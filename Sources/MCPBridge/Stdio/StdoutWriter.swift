@@ -1,10 +1,7 @@
+import BridgePlatform
 import BridgeRuntime
 import Dispatch
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The single writer of stdout: whole JSON-RPC lines, in order, never interleaved.
 ///
@@ -211,7 +208,7 @@ final class StdoutWriter: Sendable {
             guard let base = buffer.baseAddress else { return true }
             var offset = 0
             while offset < buffer.count {
-                let n = Glibc.write(fd, base + offset, buffer.count - offset)
+                let n = FileDescriptorIO.write(fd, base + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return false
