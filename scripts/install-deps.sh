@@ -5,6 +5,8 @@
 #   - .venv-legacy/ with the exact pins of Tests/Servers/requirements-legacy.txt (mcp 1.x: the 2024-11-05 HTTP+SSE
 #     server and the 1.x client; it cannot share a venv with mcp 2.x)
 #   - .venv-fastmcp/ with the exact pins of Tests/Clients/requirements-fastmcp.txt (fastmcp 4.x client and server)
+#   - .venv-authlib/ with the exact pins of Tests/Servers/requirements-authlib.txt (authlib + Flask: the second,
+#     independent authorization server of the OAuth tests, with the mcp SDK resource server in front)
 # A second run does no network access and takes well under a second.
 # Environment: PYTHON=/path/to/python3 picks the interpreter for the venv (default: python3 on PATH, >= 3.10).
 set -euo pipefail
@@ -89,3 +91,4 @@ ensure_venv() {
 ensure_venv "$repo/.venv-test" "$repo/Tests/Servers/requirements.txt"
 ensure_venv "$repo/.venv-legacy" "$repo/Tests/Servers/requirements-legacy.txt"
 ensure_venv "$repo/.venv-fastmcp" "$repo/Tests/Clients/requirements-fastmcp.txt"
+ensure_venv "$repo/.venv-authlib" "$repo/Tests/Servers/requirements-authlib.txt"

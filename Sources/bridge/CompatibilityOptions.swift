@@ -23,6 +23,16 @@ struct CompatibilityOptions: ParsableArguments {
     @Flag(help: "Omit the OAuth resource parameter (as in mcp-remote).")
     var disableResourceParameter = false
 
+    @Flag(help: "Sign in with an OAuth device code, without a browser (as in mcp-remote).")
+    var deviceCode = false
+
+    @Option(help: ArgumentHelp("OAuth Client ID Metadata Document URL (as in mcp-remote).", valueName: "url"))
+    var clientMetadataUrl: String?
+
+    @Flag(name: .customLong("assume-pkce-s256"),
+          help: "Sign in even if the authorization server does not advertise PKCE S256.")
+    var assumePKCES256 = false
+
     /// The OAuth sign-in these flags describe (on for every server that answers 401, as in mcp-remote).
     func oauthOptions(callbackPort: String?, environment: [String: String]) throws -> OAuthOptions {
         var options = OAuthOptions(storeRoot: OAuthOptions.defaultStoreRoot(environment: environment))
@@ -46,7 +56,36 @@ struct CompatibilityOptions: ParsableArguments {
             try Self.jsonOrFile($0, flag: "--static-oauth-client-metadata")
         }
         options.browser = environment["BROWSER"].flatMap { $0.isEmpty ? nil : $0 }
+        options.browserAvailable = Self.browserAvailable(environment)
+        options.deviceCode = deviceCode
+        options.assumesS256 = assumePKCES256
+        if let clientMetadataUrl {
+            try Self.validateMetadataURL(clientMetadataUrl)
+            options.clientMetadataURL = clientMetadataUrl
+        }
         return options
+    }
+
+    /// A browser can open here: `$BROWSER`, a macOS session, or a Linux desktop (`DISPLAY`, `WAYLAND_DISPLAY`).
+    static func browserAvailable(_ environment: [String: String]) -> Bool {
+        #if os(macOS)
+        return true
+        #else
+        return ["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"].contains { !(environment[$0] ?? "").isEmpty }
+        #endif
+    }
+
+    /// The spec's rule for a metadata document's URL (an https URL with a path), with http allowed on loopback.
+    static func validateMetadataURL(_ url: String) throws {
+        let lowered = url.lowercased()
+        let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]"]
+        guard lowered.hasPrefix("https://") || loopback.contains(where: lowered.hasPrefix) else {
+            throw ValidationError("--client-metadata-url must be an https URL (http only on loopback), not \(url)")
+        }
+        let afterScheme = url.drop { $0 != "/" }.dropFirst(2)
+        guard let slash = afterScheme.firstIndex(of: "/"), afterScheme.index(after: slash) < afterScheme.endIndex else {
+            throw ValidationError("--client-metadata-url must have a path (the document's URL is the client_id)")
+        }
     }
 
     /// mcp-remote's `JSON or @file` values.

@@ -9,7 +9,11 @@ struct AuthorizationServerInfo: Sendable {
     var tokenEndpoint: String
     var registrationEndpoint: String?
     var revocationEndpoint: String?
+    /// RFC 8628: where a sign-in without a browser starts.
+    var deviceAuthorizationEndpoint: String?
     var codeChallengeMethods: [String]
+    /// The authorization server takes a Client ID Metadata Document URL as `client_id`.
+    var clientIDMetadataDocumentSupported = false
     var issParameterSupported: Bool
     /// The scopes to ask for when the challenge names none: the resource's `scopes_supported`.
     var resourceScopes: [String]?
@@ -77,7 +81,10 @@ struct OAuthDiscovery: Sendable {
                 issuer: published.isEmpty ? issuer : published, authorizationEndpoint: authorize, tokenEndpoint: token,
                 registrationEndpoint: document.string("registration_endpoint").flatMap { Self.isHTTP($0) ? $0 : nil },
                 revocationEndpoint: document.string("revocation_endpoint").flatMap { Self.isHTTP($0) ? $0 : nil },
+                deviceAuthorizationEndpoint: document.string("device_authorization_endpoint")
+                    .flatMap { Self.isHTTP($0) ? $0 : nil },
                 codeChallengeMethods: document.strings("code_challenge_methods_supported") ?? [],
+                clientIDMetadataDocumentSupported: document.bool("client_id_metadata_document_supported"),
                 issParameterSupported: document.bool("authorization_response_iss_parameter_supported"),
                 resourceScopes: nil)
         }

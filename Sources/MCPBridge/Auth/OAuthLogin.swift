@@ -19,22 +19,27 @@ struct OAuthLogin: Sendable {
             throw BridgeError(.unauthorized, "not signed in to this server (its authorization server is \(info.issuer)): "
                 + "run `mcp-bridge login \(server.absoluteString)`")
         }
-        guard info.codeChallengeMethods.contains("S256") else {
-            throw BridgeError(.unauthorized, "the authorization server \(info.issuer) does not advertise PKCE S256 "
-                + "(code_challenge_methods_supported), which MCP requires; mcp-bridge will not sign in to it")
-        }
-        let stored = store.read("client.json").flatMap(ClientRegistration.init(stored:))
-            .flatMap { $0.issuer == info.issuer ? $0 : nil }
-        let callback: LoopbackCallback
-        do {
-            callback = try LoopbackCallback(port: options.callbackPort ?? stored?.callbackPort ?? 0)
-        } catch {
-            throw BridgeError(.unauthorized, "\(error)")
-        }
-        let redirectURI = "http://\(options.callbackHost):\(callback.port)/oauth/callback"
         // The spec's order: the challenge's scope, else the resource's scopes_supported, else none.
-        let asked = challenge?.scope ?? info.resourceScopes?.joined(separator: " ")
-        let scope = Self.union(granted, asked)
+        let scope = Self.union(granted, challenge?.scope ?? info.resourceScopes?.joined(separator: " "))
+        if let endpoint = try deviceEndpoint(info) { return try await deviceLogin(info, endpoint: endpoint, scope: scope) }
+        return try await codeLogin(info, scope: scope)
+    }
+
+    /// The stored registration with this issuer, if any.
+    func storedClient(_ info: AuthorizationServerInfo) -> ClientRegistration? {
+        store.read("client.json").flatMap(ClientRegistration.init(stored:)).flatMap { $0.issuer == info.issuer ? $0 : nil }
+    }
+
+    /// The authorization code flow through the browser and the loopback callback.
+    private func codeLogin(_ info: AuthorizationServerInfo, scope: String?) async throws -> TokenSet {
+        guard info.codeChallengeMethods.contains("S256") || options.assumesS256 else {
+            throw BridgeError(.unauthorized, "the authorization server \(info.issuer) does not advertise PKCE S256 "
+                + "(code_challenge_methods_supported), which MCP requires; mcp-bridge will not sign in to it. If you "
+                + "know it supports S256 without saying so, pass --assume-pkce-s256")
+        }
+        let stored = storedClient(info)
+        let callback = try await listen(info, stored: stored)
+        let redirectURI = "http://\(options.callbackHost):\(callback.port)/oauth/callback"
         let client = try await registration(info, stored: stored, redirectURI: redirectURI, scope: scope)
         let pkce = PKCE()
         var query: [(String, String)] = [
@@ -63,11 +68,23 @@ struct OAuthLogin: Sendable {
         return tokens
     }
 
+    /// The callback listener, on the port the redirect URI must name: the user's (mcp-remote's positional port),
+    /// else the stored registration's, else the client metadata document's, else the one derived from the server
+    /// URL — the same on every run, so an authorization server that matches redirect URIs exactly keeps matching.
+    private func listen(_ info: AuthorizationServerInfo, stored: ClientRegistration?) async throws -> LoopbackCallback {
+        var port = options.callbackPort ?? stored?.callbackPort
+        if port == nil, let url = metadataDocument(info) { port = try await documentCallbackPort(url) }
+        do {
+            return try LoopbackCallback(port: port ?? CallbackPort.derived(for: server.absoluteString))
+        } catch {
+            throw BridgeError(.unauthorized, "\(error)")
+        }
+    }
+
     /// A refresh (RFC 6749 §6); nil when the server no longer takes the refresh token (a new sign-in is needed).
     func refresh(_ tokens: TokenSet, _ info: AuthorizationServerInfo) async throws -> TokenSet? {
         guard let refreshToken = tokens.refreshToken,
-              let client = store.read("client.json").flatMap(ClientRegistration.init(stored:)),
-              client.issuer == info.issuer else { return nil }
+              let client = try configuredClient(info, redirectURI: nil) ?? storedClient(info) else { return nil }
         var form: [(String, String)] = [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
         form += client.credentials()
         if options.sendsResource { form.append(("resource", resource)) }

@@ -60,11 +60,13 @@ struct ClientRegistration: Sendable, Equatable {
     var issuer: String
     var clientID: String
     var clientSecret: String?
-    var redirectURI: String
+    /// The loopback callback of the authorization code flow; nil for a registration for the device grant, which has
+    /// no redirect.
+    var redirectURI: String?
     /// The scopes registered with (dynamic registration); a sign-in that needs more registers again.
     var scope: String?
 
-    init(issuer: String, clientID: String, clientSecret: String?, redirectURI: String, scope: String? = nil) {
+    init(issuer: String, clientID: String, clientSecret: String?, redirectURI: String?, scope: String? = nil) {
         self.issuer = issuer
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -80,22 +82,22 @@ struct ClientRegistration: Sendable, Equatable {
 
     init?(stored bytes: [UInt8]) {
         guard let document = JSONDocument(bytes), let issuer = document.string("issuer"),
-              let id = document.string("client_id"), let redirect = document.string("redirect_uri") else { return nil }
-        self.init(issuer: issuer, clientID: id, clientSecret: document.string("client_secret"), redirectURI: redirect,
-                  scope: document.string("scope"))
+              let id = document.string("client_id") else { return nil }
+        self.init(issuer: issuer, clientID: id, clientSecret: document.string("client_secret"),
+                  redirectURI: document.string("redirect_uri"), scope: document.string("scope"))
     }
 
     var stored: [UInt8] {
         var json = #"{"issuer":\#(JSONString.quote(issuer)),"client_id":\#(JSONString.quote(clientID))"#
         if let clientSecret { json += #","client_secret":"# + JSONString.quote(clientSecret) }
-        json += #","redirect_uri":"# + JSONString.quote(redirectURI)
+        if let redirectURI { json += #","redirect_uri":"# + JSONString.quote(redirectURI) }
         if let scope { json += #","scope":"# + JSONString.quote(scope) }
         return Array((json + "}\n").utf8)
     }
 
     /// The port of a stored `http://127.0.0.1:PORT/oauth/callback`, to listen on it again (servers match exactly).
     var callbackPort: Int? {
-        guard let afterHost = redirectURI.split(separator: ":").dropFirst(2).first else { return nil }
+        guard let afterHost = redirectURI?.split(separator: ":").dropFirst(2).first else { return nil }
         return Int(afterHost.prefix { $0.isNumber })
     }
 

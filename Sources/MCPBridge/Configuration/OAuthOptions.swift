@@ -2,7 +2,8 @@
 ///
 /// OAuth starts only when the server answers 401 and the user gave no `Authorization` header of their own.
 public struct OAuthOptions: Sendable {
-    /// mcp-remote's positional callback port; nil: the port of the stored registration, else a free one.
+    /// mcp-remote's positional callback port; nil: the port of the stored registration, else one derived from the
+    /// server URL (`CallbackPort`), so the redirect URI stays the same across runs.
     public var callbackPort: Int?
     /// `--host`: the host name in the redirect URI (the listener is always on 127.0.0.1).
     public var callbackHost = "127.0.0.1"
@@ -18,6 +19,17 @@ public struct OAuthOptions: Sendable {
     public var timeout: Duration = .seconds(120)
     /// `$BROWSER`, if set: the command that opens the authorization URL.
     public var browser: String?
+    /// A browser can be opened here: `$BROWSER` is set, or a desktop session is (macOS; `DISPLAY` or
+    /// `WAYLAND_DISPLAY` elsewhere). Without one the device flow is used where the authorization server offers it.
+    public var browserAvailable = true
+    /// `--device-code`: sign in with the device authorization grant (RFC 8628) even where a browser could open.
+    public var deviceCode = false
+    /// `--assume-pkce-s256`: proceed when the authorization server does not advertise S256 (many support it without
+    /// saying so); S256 is still what is sent.
+    public var assumesS256 = false
+    /// `--client-metadata-url`: the bridge's Client ID Metadata Document, used as `client_id` where the
+    /// authorization server supports it (`client_id_metadata_document_supported`).
+    public var clientMetadataURL: String?
     /// Where tokens and registrations are kept (`TokenStore.defaultRoot`).
     public var storeRoot: String
     /// False for `check`: stored tokens are used and refreshed, but no browser is opened.
