@@ -4,7 +4,7 @@ import Logging
 
 /// The device authorization grant (RFC 8628), for a machine with no browser (SSH, a container): the user opens the
 /// verification page on any device and enters the code printed on stderr, while the bridge polls the token
-/// endpoint. No port is bound and nothing is opened; the poll is bounded by `--auth-timeout` and the code's life.
+/// endpoint. No port is bound and nothing is opened; the poll is bounded by `--auth-timeout`.
 extension OAuthLogin {
     static let deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -37,14 +37,14 @@ extension OAuthLogin {
         let complete = document.string("verification_uri_complete").flatMap { OAuthDiscovery.isHTTP($0) ? $0 : nil }
         let also = complete.map { " (or open \($0))" } ?? ""
         logger.warning("to sign in, open \(verification) on any device and enter the code \(userCode)\(also)")
-        let lifetime = Duration.seconds(document.number("expires_in") ?? 600)
+        // The code's expiry is the server's to tell (`expired_token`); the wait is bounded by --auth-timeout.
         let interval = Duration.seconds(max(1, document.number("interval") ?? 5))
         return try await poll(info, deviceCode: deviceCode, client: client, interval: interval,
-                              deadline: ContinuousClock.now + min(lifetime, options.timeout))
+                              deadline: ContinuousClock.now + options.timeout)
     }
 
     /// RFC 8628 §3.4–3.5: wait `interval` between polls, 5 s more after each `slow_down`, until a token, a refusal,
-    /// the code's expiry or the deadline.
+    /// the server's word that the code expired, or the deadline.
     private func poll(_ info: AuthorizationServerInfo, deviceCode: String, client: ClientRegistration,
                       interval: Duration, deadline: ContinuousClock.Instant) async throws -> TokenSet {
         var interval = interval
