@@ -3,6 +3,7 @@
 
     python authlib_server.py [--port 0] [--transport streamable|sse] [--token-seconds 3600] [--interval 1]
                              [--slow-down-at N] [--device-seconds 600] [--no-device] [--no-s256] [--deny]
+                             [--as-down]
 
 Two listeners in one process, as two separate services would be:
 - the authorization server: authlib's RFC 6749 core under Flask (its own port, issuer `http://127.0.0.1:<asport>`):
@@ -19,7 +20,9 @@ interval gets `slow_down` and adds 5 s to it; `--slow-down-at N` answers the N-t
 
 Test hooks on the resource server's port: `GET /_counts` (registrations, authorizations, device authorizations,
 token requests by grant, introspections), `GET /_polls` (each device poll: its time and answer — the AS's log of
-the poll spacing), `GET /_secrets` (every secret it issued, so a test can assert none reached a log). Prints
+the poll spacing), `GET /_secrets` (every secret it issued, so a test can assert none reached a log),
+`GET /_revoke_all` (every token and refresh token refused from then on: the next request gets a 401). `--as-down`
+names an authorization server nobody runs. Prints
 `LISTENING <resource server port>`.
 """
 
@@ -259,7 +262,7 @@ def save_token(token, request):
                                          expires_at=int(time.time()) + token.get("expires_in", 3600))
 
 
-def build_authorization_server(port: int) -> Flask:
+def build_authorization_server() -> Flask:
     app = Flask("authlib-as")
     app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {grant: OPTIONS.token_seconds for grant in
                                              ("authorization_code", "refresh_token", DEVICE_CODE_GRANT_TYPE)}
@@ -353,19 +356,21 @@ def build_resource_server(base: str):
         """Return `text` unchanged."""
         return text
 
-    for name, value in (("_counts", lambda: dict(COUNTS)), ("_polls", lambda: POLLS), ("_secrets", lambda: SECRETS)):
+    def revoke_all():
+        for token in TOKENS.values():
+            token["revoked"] = True
+        return {"revoked": len(TOKENS)}
+
+    hooks = (("_counts", lambda: dict(COUNTS)), ("_polls", lambda: POLLS), ("_secrets", lambda: SECRETS),
+             ("_revoke_all", revoke_all))
+    for name, value in hooks:
         def route(_: Request, value=value) -> JSONResponse:
             return JSONResponse(value())
         server.custom_route("/" + name, methods=["GET"])(route)
     security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     if OPTIONS.transport == "sse":
-        return server.sse_app(transport_security=security) if _takes_security(server.sse_app) else server.sse_app()
+        return server.sse_app(transport_security=security)
     return server.streamable_http_app(streamable_http_path="/mcp", transport_security=security)
-
-
-def _takes_security(function) -> bool:
-    import inspect
-    return "transport_security" in inspect.signature(function).parameters
 
 
 def main() -> int:
@@ -380,10 +385,13 @@ def main() -> int:
     parser.add_argument("--no-device", action="store_true", help="advertise no device_authorization_endpoint")
     parser.add_argument("--no-s256", action="store_true", help="advertise no code_challenge_methods_supported")
     parser.add_argument("--deny", action="store_true", help="the user refuses the authorization code flow")
+    parser.add_argument("--as-down", action="store_true", help="the authorization server is not running")
     OPTIONS = parser.parse_args()
 
     as_sock = serving.listen("127.0.0.1", 0)
     ISSUER = f"http://127.0.0.1:{as_sock.getsockname()[1]}"
+    if OPTIONS.as_down:  # the resource server still names it; nothing listens there
+        as_sock.close()
     METADATA = {
         "issuer": ISSUER, "authorization_endpoint": ISSUER + "/authorize", "token_endpoint": ISSUER + "/token",
         "registration_endpoint": ISSUER + "/register", "introspection_endpoint": ISSUER + "/introspect",
@@ -396,9 +404,10 @@ def main() -> int:
         del METADATA["device_authorization_endpoint"]
     if OPTIONS.no_s256:
         del METADATA["code_challenge_methods_supported"]
-    authorization_server = make_server("127.0.0.1", 0, build_authorization_server(0), threaded=True,
-                                       fd=as_sock.fileno())
-    threading.Thread(target=authorization_server.serve_forever, daemon=True).start()
+    if not OPTIONS.as_down:
+        authorization_server = make_server("127.0.0.1", 0, build_authorization_server(), threaded=True,
+                                           fd=as_sock.fileno())
+        threading.Thread(target=authorization_server.serve_forever, daemon=True).start()
 
     sock = serving.listen("127.0.0.1", OPTIONS.port)
     return serving.serve(build_resource_server(f"http://127.0.0.1:{sock.getsockname()[1]}"), sock)

@@ -33,10 +33,10 @@ struct OAuthDiscovery: Sendable {
         let issuer = resource?.strings("authorization_servers")?.first
         guard let issuer else {
             // 2025-03-26 servers: the MCP server's origin is the authorization server.
-            if let metadata = await metadata(issuer: server.origin, exact: false) { return metadata }
+            if let metadata = try? await metadata(issuer: server.origin, exact: false) { return metadata }
             throw OAuthNotOffered()
         }
-        guard var info = await metadata(issuer: issuer, exact: true) else {
+        guard var info = try await metadata(issuer: issuer, exact: true) else {
             throw BridgeError(.unauthorized, "the authorization server \(issuer) publishes no usable metadata "
                 + "(RFC 8414 or OpenID discovery, with a matching issuer)")
         }
@@ -61,8 +61,9 @@ struct OAuthDiscovery: Sendable {
     }
 
     /// RFC 8414 then OpenID discovery; for an issuer with a path, the three URLs in the spec's order. `exact`: the
-    /// document's `issuer` must equal the one the URL was built from (2026-07-28; mix-up defence).
-    private func metadata(issuer: String, exact: Bool) async -> AuthorizationServerInfo? {
+    /// document's `issuer` must equal the one the URL was built from (2026-07-28; mix-up defence). Throws when no
+    /// URL could be reached at all: the authorization server is down, which the user can act on.
+    private func metadata(issuer: String, exact: Bool) async throws -> AuthorizationServerInfo? {
         guard let parsed = try? ServerURLParser.parse(issuer) else { return nil }
         let path = parsed.path == "/" ? "" : String(parsed.path.drop { $0 == "/" }.reversed().drop { $0 == "/" }.reversed())
         let base = parsed.origin
@@ -70,8 +71,18 @@ struct OAuthDiscovery: Sendable {
             ? [base + "/.well-known/oauth-authorization-server", base + "/.well-known/openid-configuration"]
             : [base + "/.well-known/oauth-authorization-server/" + path, base + "/.well-known/openid-configuration/" + path,
                base + "/" + path + "/.well-known/openid-configuration"]
+        var failure: (any Error)?
+        var reached = false
         for url in urls {
-            guard let reply = try? await http.get(url, label: "OAuth authorization server metadata"), reply.ok,
+            let reply: OAuthHTTP.Reply
+            do {
+                reply = try await http.get(url, label: "OAuth authorization server metadata")
+                reached = true
+            } catch {
+                failure = error
+                continue
+            }
+            guard reply.ok,
                   let document = JSONDocument(reply.body),
                   let authorize = document.string("authorization_endpoint"), Self.isHTTP(authorize),
                   let token = document.string("token_endpoint"), Self.isHTTP(token) else { continue }
@@ -87,6 +98,10 @@ struct OAuthDiscovery: Sendable {
                 clientIDMetadataDocumentSupported: document.bool("client_id_metadata_document_supported"),
                 issParameterSupported: document.bool("authorization_response_iss_parameter_supported"),
                 resourceScopes: nil)
+        }
+        if !reached, let failure {
+            throw BridgeError(.unauthorized, "the server asks for a sign-in, and its authorization server \(issuer) "
+                + "cannot be reached (\(failure)); check that it is up and reachable from here, then retry the request")
         }
         return nil
     }
