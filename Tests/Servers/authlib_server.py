@@ -3,7 +3,7 @@
 
     python authlib_server.py [--port 0] [--transport streamable|sse] [--token-seconds 3600] [--interval 1]
                              [--slow-down-at N] [--device-seconds 600] [--no-device] [--no-s256] [--deny]
-                             [--as-down]
+                             [--as-down] [--cimd]
 
 Two listeners in one process, as two separate services would be:
 - the authorization server: authlib's RFC 6749 core under Flask (its own port, issuer `http://127.0.0.1:<asport>`):
@@ -22,7 +22,9 @@ Test hooks on the resource server's port: `GET /_counts` (registrations, authori
 token requests by grant, introspections), `GET /_polls` (each device poll: its time and answer — the AS's log of
 the poll spacing), `GET /_secrets` (every secret it issued, so a test can assert none reached a log),
 `GET /_revoke_all` (every token and refresh token refused from then on: the next request gets a 401). `--as-down`
-names an authorization server nobody runs. Prints
+names an authorization server nobody runs. `--cimd` takes a Client ID Metadata Document URL as `client_id` (and
+advertises it); `PUT /documents/<name>` on the resource server's port stores a document that `GET` then serves.
+Prints
 `LISTENING <resource server port>`.
 """
 
@@ -57,7 +59,7 @@ from mcp.server.auth.settings import AuthSettings  # noqa: E402
 from mcp.server.mcpserver import MCPServer  # noqa: E402
 from mcp.server.transport_security import TransportSecuritySettings  # noqa: E402
 from starlette.requests import Request  # noqa: E402
-from starlette.responses import JSONResponse  # noqa: E402
+from starlette.responses import JSONResponse, Response  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -256,6 +258,21 @@ class Introspection(IntrospectionEndpoint):
         return self.introspect_token(token)
 
 
+def query_client(client_id):
+    """A registered client, or with `--cimd` a Client ID Metadata Document fetched from the URL that is its id."""
+    if client_id in CLIENTS or not (OPTIONS.cimd and client_id.startswith("http")):
+        return CLIENTS.get(client_id)
+    try:
+        with urllib.request.urlopen(client_id, timeout=5) as reply:
+            document = json.loads(reply.read())
+    except (OSError, ValueError):
+        return None
+    COUNTS["metadata_document"] += 1
+    if document.get("client_id") != client_id:
+        return None
+    return Client(client_id, None, dict(document, token_endpoint_auth_method="none"))
+
+
 def save_token(token, request):
     issued(token.get("access_token"), token.get("refresh_token"))
     TOKENS[token["access_token"]] = dict(token, client_id=request.client.client_id,
@@ -267,7 +284,7 @@ def build_authorization_server() -> Flask:
     app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {grant: OPTIONS.token_seconds for grant in
                                              ("authorization_code", "refresh_token", DEVICE_CODE_GRANT_TYPE)}
     app.config["OAUTH2_REFRESH_TOKEN_GENERATOR"] = True
-    server = AuthorizationServer(app, query_client=CLIENTS.get, save_token=save_token)
+    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.register_grant(CodeGrant, [CodeChallenge(required=True)])
     server.register_grant(RefreshGrant)
     server.register_grant(DeviceGrant)
@@ -361,6 +378,19 @@ def build_resource_server(base: str):
             token["revoked"] = True
         return {"revoked": len(TOKENS)}
 
+    documents: dict[str, bytes] = {}
+
+    @server.custom_route("/documents/{name}", methods=["GET", "PUT"])
+    async def document(request: Request):
+        """A static host for a Client ID Metadata Document: the test PUTs it, the authorization server GETs it."""
+        name = request.path_params["name"]
+        if request.method == "PUT":
+            documents[name] = await request.body()
+            return JSONResponse({"stored": name})
+        if name not in documents:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return Response(documents[name], media_type="application/json")
+
     hooks = (("_counts", lambda: dict(COUNTS)), ("_polls", lambda: POLLS), ("_secrets", lambda: SECRETS),
              ("_revoke_all", revoke_all))
     for name, value in hooks:
@@ -386,6 +416,7 @@ def main() -> int:
     parser.add_argument("--no-s256", action="store_true", help="advertise no code_challenge_methods_supported")
     parser.add_argument("--deny", action="store_true", help="the user refuses the authorization code flow")
     parser.add_argument("--as-down", action="store_true", help="the authorization server is not running")
+    parser.add_argument("--cimd", action="store_true", help="accept Client ID Metadata Document URLs as client_id")
     OPTIONS = parser.parse_args()
 
     as_sock = serving.listen("127.0.0.1", 0)
@@ -404,6 +435,8 @@ def main() -> int:
         del METADATA["device_authorization_endpoint"]
     if OPTIONS.no_s256:
         del METADATA["code_challenge_methods_supported"]
+    if OPTIONS.cimd:
+        METADATA["client_id_metadata_document_supported"] = True
     if not OPTIONS.as_down:
         authorization_server = make_server("127.0.0.1", 0, build_authorization_server(), threaded=True,
                                            fd=as_sock.fileno())
