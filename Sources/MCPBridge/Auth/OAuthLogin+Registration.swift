@@ -12,6 +12,9 @@ extension OAuthLogin {
                       scope: String?) async throws -> ClientRegistration {
         if let configured = try configuredClient(info, redirectURI: redirectURI) { return configured }
         if let stored, stored.redirectURI == redirectURI, stored.covers(scope) { return stored }
+        if options.clientMetadataURL != nil {
+            logger.info("\(info.issuer) does not support client metadata documents; registering dynamically instead")
+        }
         guard let endpoint = info.registrationEndpoint else {
             throw BridgeError(.unauthorized, "the authorization server \(info.issuer) offers no dynamic client "
                 + "registration: register mcp-bridge with it and pass --static-oauth-client-info "
@@ -73,12 +76,7 @@ extension OAuthLogin {
     /// `--client-metadata-url`, when this authorization server takes it as `client_id`; otherwise registration
     /// goes on to dynamic registration, as the spec's priority says.
     func metadataDocument(_ info: AuthorizationServerInfo) -> String? {
-        guard let url = options.clientMetadataURL else { return nil }
-        guard info.clientIDMetadataDocumentSupported else {
-            logger.info("\(info.issuer) does not support client metadata documents; registering dynamically instead")
-            return nil
-        }
-        return url
+        info.clientIDMetadataDocumentSupported ? options.clientMetadataURL : nil
     }
 
     /// The port of the metadata document's loopback redirect URI: the authorization server matches it exactly.

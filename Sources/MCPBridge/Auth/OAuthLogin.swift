@@ -69,11 +69,15 @@ struct OAuthLogin: Sendable {
     }
 
     /// The callback listener, on the port the redirect URI must name: the user's (mcp-remote's positional port),
-    /// else the stored registration's, else the client metadata document's, else the one derived from the server
-    /// URL — the same on every run, so an authorization server that matches redirect URIs exactly keeps matching.
+    /// else the client metadata document's when it is the client, else the stored registration's, else the one
+    /// derived from the server URL — the same on every run, so a server that matches redirect URIs exactly, port
+    /// included, keeps matching.
     private func listen(_ info: AuthorizationServerInfo, stored: ClientRegistration?) async throws -> LoopbackCallback {
-        var port = options.callbackPort ?? stored?.callbackPort
-        if port == nil, let url = metadataDocument(info) { port = try await documentCallbackPort(url) }
+        var port = options.callbackPort
+        if port == nil, options.staticClientInfo == nil, let url = metadataDocument(info) {
+            port = try await documentCallbackPort(url)
+        }
+        port = port ?? stored?.callbackPort
         do {
             return try LoopbackCallback(port: port ?? CallbackPort.derived(for: server.absoluteString))
         } catch {

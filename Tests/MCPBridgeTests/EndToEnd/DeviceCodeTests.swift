@@ -104,6 +104,21 @@ struct DeviceCodeTests {
         try server.expectNoSecret(in: bridges.map(\.stderr.text))
     }
 
+    /// `mcp-bridge login URL --device-code` in an SSH session, then the host's copies use what it stored.
+    @Test func loginFromATerminalWithADeviceCode() async throws {
+        let server = try await AuthlibServer()
+        let login = try server.bridge(["--device-code"], url: "login")
+        try await server.actAsUser(watching: [login])
+        let status = try await login.waitForExit()
+        let printed = try await login.stdout.nextLine(timeout: .seconds(5)) ?? ""
+        #expect(status == 0 && printed.contains("signed in to"), "\(printed) \(login.stderr.text)")
+        let relay = try server.bridge()
+        _ = try await relay.handshake()
+        #expect(try await Self.echo(relay, id: 2) == "device 2")
+        _ = try await relay.finish()
+        #expect(try server.counts()["device_authorization"] == 1)
+    }
+
     @Test func deviceCodeWithoutTheEndpointSaysSo() async throws {
         let server = try await AuthlibServer(["--no-device"])
         let bridge = try server.bridge(["--device-code"])

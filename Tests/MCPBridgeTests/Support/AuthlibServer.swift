@@ -20,11 +20,13 @@ struct AuthlibServer {
     var url: String { server.url("/mcp") }
 
     /// A bridge on a machine with a browser (`Tests/Clients/browser.sh`), or with none: no `$BROWSER`, no display.
+    /// `url` "login": `mcp-bridge login` for this server.
     func bridge(_ extra: [String] = [], browser: Bool = false, url: String? = nil) throws -> BridgeProcess {
         let script = TestEnvironment.repository.appendingPathComponent("Tests/Clients/browser.sh").path
         let environment = ["MCP_BRIDGE_AUTH_DIR": store, "BROWSER_LOG": browserLog, "BROWSER": browser ? script : "",
                            "DISPLAY": "", "WAYLAND_DISPLAY": ""]
-        return try BridgeProcess([url ?? self.url] + extra, environment: environment)
+        let target = url == "login" ? ["login", self.url] : [url ?? self.url]
+        return try BridgeProcess(target + extra, environment: environment)
     }
 
     func json(_ path: String) throws -> Any {
