@@ -34,6 +34,28 @@ struct IndependentAuthorizationServerTests {
         try server.expectNoSecret(in: [bridge.stderr.text])
     }
 
+    /// A pre-registered client (`--static-oauth-client-info`) signs in and refreshes as itself: nothing registered.
+    @Test func aPreRegisteredClientSignsInAndRefreshes() async throws {
+        let server = try await AuthlibServer(["--token-seconds", "8"])
+        let port = try FaultTools.unusedPort()
+        let metadata = try server.json("/.well-known/oauth-protected-resource/mcp") as? [String: Any]
+        let issuer = try #require((metadata?["authorization_servers"] as? [String])?.first)
+        let registration = #"{"client_name":"by hand","redirect_uris":["http://127.0.0.1:\#(port)/oauth/callback"],"#
+            + #""grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"none"}"#
+        let registered = try JSONSerialization.jsonObject(with: FaultTools.curl(
+            ["-H", "Content-Type: application/json", "--data", registration, issuer + "/register"])) as? [String: Any]
+        let clientID = try #require(registered?["client_id"] as? String)
+        let bridge = try server.bridge(["\(port)", "--static-oauth-client-info", #"{"client_id":"\#(clientID)"}"#],
+                                       browser: true)
+        _ = try await bridge.handshake()
+        try await Task.sleep(for: .seconds(7))
+        #expect(try await Self.echo(bridge, id: 2) == "authlib 2")
+        _ = try await bridge.finish()
+        let counts = try server.counts()
+        #expect(counts["register"] == 1 && counts["authorize"] == 1, "only the registration by hand: \(counts)")
+        #expect(counts["token:refresh_token"] == 1, "refreshed as the pre-registered client: \(counts)")
+    }
+
     @Test func anAuthorizationServerWithoutAdvertisedS256IsRefusedUnlessAssumed() async throws {
         let server = try await AuthlibServer(["--no-s256"])
         let refused = try server.bridge(browser: true)
