@@ -13,7 +13,8 @@ struct MCPBridgeCommand: AsyncParsableCommand {
             server message to stdout, one per line. Logs go to stderr.
             """,
         version: BridgeVersion.current,
-        subcommands: [RelayCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, AuthCommand.self],
+        subcommands: [RelayCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, AuthCommand.self,
+                      InstallCommand.self, MigrateCommand.self],
         defaultSubcommand: RelayCommand.self
     )
 
