@@ -56,7 +56,8 @@ let package = Package(
         .testTarget(
             name: "MCPBridgeTests",
             dependencies: ["MCPBridge", "BridgePlatform", "BridgeRuntime", "BridgeWire", "BridgeHTTP"],
-            exclude: ["Golden"],  // expected outputs, read from the repository path (`GoldenFile`)
+            // expected outputs and host config copies, read from the repository path (`GoldenFile`, `HostFixture`)
+            exclude: ["Golden", "HostConfig/Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

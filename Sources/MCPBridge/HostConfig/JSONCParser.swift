@@ -57,7 +57,11 @@ package struct JSONCParser {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D:
                 position += 1
-            case UInt8(ascii: "/") where allowsComments && position + 1 < bytes.count:
+            case UInt8(ascii: "/") where position + 1 < bytes.count:
+                guard allowsComments else {
+                    guard [UInt8(ascii: "/"), UInt8(ascii: "*")].contains(bytes[position + 1]) else { return }
+                    throw failure("a comment (not allowed in JSON)")
+                }
                 try skipComment()
             default:
                 return
