@@ -10,8 +10,7 @@ extension ConfigScope: ExpressibleByArgument {}
 
 /// What `install` and `migrate` share: which host file, which binary the entry runs, and whether to write.
 struct HostConfigOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The host whose config file to edit: "
-        + HostClient.allCases.map(\.rawValue).joined(separator: ", ") + ".", valueName: "host"))
+    @Option(help: ArgumentHelp("The host whose config file to edit.", valueName: "host"))
     var client: HostClient?
 
     @Option(help: ArgumentHelp("Edit this file instead of the host's usual one (needs --client for its format).",

@@ -14,17 +14,17 @@ package enum HostPlatform: String, Sendable, CaseIterable {
     }
 }
 
-/// Where each host keeps its config file, per platform and scope, as each host documents it:
+/// Where each host keeps its config file, per platform and scope, as each host documents it (`~` is `$HOME`,
+/// `%USERPROFILE%` on Windows; `$XDG_CONFIG_HOME` defaults to `~/.config`):
 ///
-/// | host | macOS | Linux | Windows |
-/// |---|---|---|---|
-/// | Claude Desktop | `~/Library/Application Support/Claude/claude_desktop_config.json` | `$XDG_CONFIG_HOME/Claude/…` (`~/.config`) | `%APPDATA%\Claude\…` |
-/// | Cursor | `~/.cursor/mcp.json`; project `.cursor/mcp.json` | same | `%USERPROFILE%\.cursor\mcp.json` |
-/// | VS Code | `~/Library/Application Support/Code/User/mcp.json`; project `.vscode/mcp.json` | `$XDG_CONFIG_HOME/Code/User/mcp.json` | `%APPDATA%\Code\User\mcp.json` |
-/// | Claude Code | `~/.claude.json` (user and local scopes); project `.mcp.json` | same | `%USERPROFILE%\.claude.json` |
-/// | Windsurf | `~/.codeium/windsurf/mcp_config.json` | same | `%USERPROFILE%\.codeium\windsurf\mcp_config.json` |
-///
-/// Claude Desktop has no official Linux build; the community builds read the XDG path listed.
+/// - Claude Desktop: macOS `~/Library/Application Support/Claude/claude_desktop_config.json`, Linux
+///   `$XDG_CONFIG_HOME/Claude/claude_desktop_config.json` (no official build; the community builds read it),
+///   Windows `%APPDATA%\Claude\claude_desktop_config.json`.
+/// - Cursor: `~/.cursor/mcp.json` everywhere; project `.cursor/mcp.json`.
+/// - VS Code: macOS `~/Library/Application Support/Code/User/mcp.json`, Linux `$XDG_CONFIG_HOME/Code/User/mcp.json`,
+///   Windows `%APPDATA%\Code\User\mcp.json`; project `.vscode/mcp.json`.
+/// - Claude Code: `~/.claude.json` (user scope at the top, local scope under `projects`); project `.mcp.json`.
+/// - Windsurf: `~/.codeium/windsurf/mcp_config.json` everywhere.
 package struct HostConfigLocation: Sendable {
     package var platform: HostPlatform
     package var environment: [String: String]

@@ -76,7 +76,8 @@ struct InstallEditTests {
             }
 
             """),
-        ("", "{\n  \"mcpServers\": {\n    \"x\": {\n      \"command\": \"/b\",\n      \"args\": [\n        \"https://h/mcp\"\n      ]\n    }\n  }\n}\n"),
+        ("", "{\n  \"mcpServers\": {\n    \"x\": {\n      \"command\": \"/b\",\n      \"args\": [\n"
+             + "        \"https://h/mcp\"\n      ]\n    }\n  }\n}\n"),
         ("{\n    \"theme\": \"dark\"\n}\n",
          "{\n    \"theme\": \"dark\",\n    \"mcpServers\": {\n        \"x\": {\n            \"command\": \"/b\",\n"
              + "            \"args\": [\n                \"https://h/mcp\"\n            ]\n        }\n    }\n}\n"),
