@@ -1,6 +1,6 @@
 /// The server entry `install` writes: the bridge's own binary, the server URL and the bridge flags, in the shape
 /// the host expects (with `"type": "stdio"` for VS Code and Claude Code).
-package struct BridgeEntry: Sendable, Equatable {
+package struct BridgeEntry: Sendable {
     /// The absolute path of the mcp-bridge binary the host will launch.
     package var command: String
     /// The URL first, then the bridge flags exactly as given.
@@ -12,12 +12,6 @@ package struct BridgeEntry: Sendable, Equatable {
         self.command = command
         self.arguments = arguments
         self.environment = environment
-    }
-
-    package static func == (lhs: BridgeEntry, rhs: BridgeEntry) -> Bool {
-        lhs.command == rhs.command && lhs.arguments == rhs.arguments
-            && lhs.environment.map(\.0) == rhs.environment.map(\.0)
-            && lhs.environment.map(\.1) == rhs.environment.map(\.1)
     }
 
     package func value(for client: HostClient) -> ConfigValue {

@@ -1,20 +1,11 @@
 import BridgeWire
 
 /// A value the bridge writes into a host's file (a server entry, its `args`), rendered in the file's own layout.
-package indirect enum ConfigValue: Sendable, Equatable {
+package indirect enum ConfigValue: Sendable {
     case string(String)
     case array([ConfigValue])
     /// Members in the order they are written.
     case object([(String, ConfigValue)])
-
-    package static func == (lhs: ConfigValue, rhs: ConfigValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.string(let a), .string(let b)): a == b
-        case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
-        default: false
-        }
-    }
 
     /// The value's JSON text as it would sit on a line indented by `indent`: nested lines indented one `layout`
     /// unit further, as `JSON.stringify(value, null, 2)` (what Claude Desktop and Cursor write) lays them out.

@@ -30,9 +30,8 @@ package enum MigrationEdit {
     private static func migrate(_ server: JSONCMember, table: [String], client: HostClient, bridgeCommand: String,
                                 document: ConfigDocument, into change: inout ConfigChange) -> MigrationReport? {
         guard let command = server.value.member("command"), let commandText = command.value.string else { return nil }
-        let argsMember = server.value.member("args")
-        let args = argsMember?.value.strings ?? []
-        guard argsMember == nil || argsMember?.value.strings != nil,
+        // mcp-remote needs at least its URL in `args`; a `command` with no `args` runs something else.
+        guard let argsMember = server.value.member("args"), let args = argsMember.value.strings,
               let remoteArguments = MCPRemoteLaunch.arguments(command: commandText, args: args) else { return nil }
         var environment: [String: String] = [:]
         for variable in server.value.member("env")?.value.members ?? [] {
@@ -47,13 +46,7 @@ package enum MigrationEdit {
         change.mask.remember(environmentValues: Array(environment.values))
         change.splices.append(document.replacing(command, with: .string(bridgeCommand)))
         let newArgs = ConfigValue.array(migration.bridgeArguments.map(ConfigValue.string))
-        if let argsMember {
-            change.splices.append(document.replacing(argsMember, with: newArgs))
-        } else {
-            change.splices.append(ConfigSplice(inserting: ", \"args\": " + newArgs.text(indent: "", layout: document.layout,
-                                                                                    multiline: false),
-                                               at: command.value.range.upperBound))
-        }
+        change.splices.append(document.replacing(argsMember, with: newArgs))
         return report
     }
 }

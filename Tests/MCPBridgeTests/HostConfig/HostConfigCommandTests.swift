@@ -86,6 +86,42 @@ struct HostConfigCommandTests {
         #expect(try files.map { try home.read($0.1) } == migrated, "a second run changes nothing")
     }
 
+    /// What a host launches after `migrate` works: the rewritten entry, run as the host runs it, answers
+    /// `initialize` from a real server (the Python SDK's, on loopback), its flags accepted.
+    @Test func aMigratedEntryRelays() async throws {
+        let server = try await SharedServers.stateless.value
+        let home = try TemporaryDirectory()
+        let file = """
+            {
+              "mcpServers": {
+                "oss": {
+                  "command": "npx",
+                  "args": ["-y", "mcp-remote", "\(server.url(SharedServers.mcpPath))", "--transport", "http-only",
+                           "--header", "X-Tenant: ${TENANT}", "--body-timeout", "0"],
+                  "env": {"TENANT": "acme"}
+                }
+              }
+            }
+
+            """
+        _ = try home.write(Array(file.utf8), to: ".cursor/mcp.json")
+        let run = try await run(["migrate", "--client", "cursor"], home: home.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("not mapped: --body-timeout"))
+        let document = try ConfigDocument(bytes: try home.read(".cursor/mcp.json"), allowsComments: false, path: "f")
+        let entry = try #require(document.node(at: ["mcpServers", "oss"]))
+        let bridge = URL(fileURLWithPath: TestEnvironment.bridgeBinary).resolvingSymlinksInPath().path
+        #expect(entry.member("command")?.value.string == bridge)
+        let args = try #require(entry.member("args")?.value.strings)
+        #expect(args == [server.url(SharedServers.mcpPath), "--transport", "http-only", "--header", "X-Tenant: ${TENANT}"])
+        let relay = try BridgeProcess(args, environment: ["TENANT": "acme"])
+        try relay.send(Messages.initialize())
+        let answer = try await relay.readResponse(id: 1, timeout: .seconds(30)).response
+        #expect((answer["result"] as? [String: Any])?["serverInfo"] != nil, "\(answer)")
+        try relay.closeStdin()
+        #expect(try await relay.waitForExit(timeout: .seconds(30)) == 0)
+    }
+
     private func dirname(_ path: String) -> String { (path as NSString).deletingLastPathComponent }
     private func basename(_ path: String) -> String { (path as NSString).lastPathComponent }
 }
