@@ -81,7 +81,7 @@ struct InstallCommand: ParsableCommand {
             guard let colon = header.firstIndex(of: ":"), SecretMask.isCredentialHeader(String(header[..<colon])),
                   !header.contains("${") else { continue }
             let headerName = header[..<colon]
-            var advice = "note: the \(headerName) value would sit in the entry's args, visible in the process list "
+            var advice = "note: the \(headerName) value sits in the entry's args, visible in the process list "
                 + "and in host logs. Prefer --header '\(headerName): Bearer ${MCP_TOKEN}' --env MCP_TOKEN=<token>"
             if client == .vscode {
                 advice += ", or in VS Code an \"inputs\" prompt (\"env\": {\"MCP_TOKEN\": \"${input:mcp-token}\"})"

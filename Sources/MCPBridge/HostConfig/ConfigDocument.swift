@@ -67,10 +67,11 @@ package struct ConfigDocument: Sendable {
             if !trailingComma { splices.append(ConfigSplice(inserting: ",", at: last.value.range.upperBound)) }
         }
         let ending = trailingComma ? "," : ""
-        if isOnOwnLine(close), members.isEmpty || members[members.count - 1].value.range.upperBound
-            < ConfigLayout.lineStart(of: close, in: bytes) {
+        let closingLine = ConfigLayout.lineStart(of: close, in: bytes)
+        let lastEnd = members.last?.value.range.upperBound ?? object.range.lowerBound + 1
+        if isOnOwnLine(close), lastEnd < closingLine {
             let text = memberIndent + member + ending + layout.newline
-            splices.append(ConfigSplice(inserting: text, at: ConfigLayout.lineStart(of: close, in: bytes)))
+            splices.append(ConfigSplice(inserting: text, at: closingLine))
         } else {
             let text = layout.newline + memberIndent + member + ending + layout.newline + objectIndent
             splices.append(ConfigSplice(inserting: text, at: close))
