@@ -1,9 +1,6 @@
 import ArgumentParser
+import BridgePlatform
 import MCPBridge
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension HostClient: ExpressibleByArgument {}
 extension ConfigScope: ExpressibleByArgument {}
@@ -41,17 +38,13 @@ struct HostConfigOptions: ParsableArguments {
     }
 
     func location() -> HostConfigLocation {
-        HostConfigLocation(environment: Environment.variables(), projectDirectory: Self.currentDirectory())
+        HostConfigLocation(environment: ProcessEnvironment.variables(), projectDirectory: Self.currentDirectory())
     }
 
     /// The absolute path of the binary the entry should run: `--command`, else this process's executable.
     func bridgeCommand() -> String {
         if let command { return command }
-        #if os(Linux)
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 { return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-        #endif
+        if let path = ExecutablePath.current() { return path }
         guard let resolved = realpath(CommandLine.arguments[0], nil) else { return CommandLine.arguments[0] }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -68,6 +61,6 @@ struct HostConfigOptions: ParsableArguments {
 enum StandardError {
     static func write(_ text: String) {
         let bytes = Array((text + "\n").utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { FileDescriptorIO.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeHTTP
 import MCPBridge
 
 /// `mcp-bridge migrate [--client HOST]`: rewrites the entries that run mcp-remote to run mcp-bridge with the same

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import BridgePlatform
 
 /// Reading a host's config file and replacing it safely.
 ///
@@ -21,7 +19,7 @@ package enum ConfigFile {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { FileDescriptorIO.read(fd, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw .io(path: path, operation: "read", errno: errno) }
             guard count > 0 else { return bytes }
@@ -71,7 +69,7 @@ package enum ConfigFile {
         guard fd >= 0 else { throw .io(path: path, operation: "create", errno: errno) }
         var written = 0
         while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let count = bytes[written...].withUnsafeBytes { FileDescriptorIO.write(fd, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else {
                 let code = errno

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import BridgePlatform
 
 /// Why `install` or `migrate` left a host's file alone, each saying what to do next. Nothing is written when one
 /// of these is thrown.

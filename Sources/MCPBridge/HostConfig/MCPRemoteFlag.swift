@@ -19,7 +19,7 @@ package enum MCPRemoteFlag: Sendable, Equatable {
         table[name] ?? .unsupported(takesValue: false, reason: "not an mcp-remote flag mcp-bridge knows")
     }
 
-    private static let noOAuthFlow = "mcp-bridge signs in with the authorization code flow only"
+    private static let noOAuthFlow = "mcp-bridge signs in with the authorization code flow or a device code"
     private static let table: [String: MCPRemoteFlag] = [
         "--header": .same(takesValue: true),
         "--transport": .same(takesValue: true),
@@ -36,6 +36,8 @@ package enum MCPRemoteFlag: Sendable, Equatable {
         "--silent": .same(takesValue: false),
         "--enable-proxy": .same(takesValue: false),
         "--disable-resource-parameter": .same(takesValue: false),
+        "--device-code": .same(takesValue: false),
+        "--client-metadata-url": .same(takesValue: true),
         "--headers-timeout": .notNeeded(takesValue: true, reason: "mcp-bridge never times out a reply's headers"),
         "--body-timeout": .notNeeded(takesValue: true,
                                      reason: "mcp-bridge never times out a reply body or an idle stream"),
@@ -49,10 +51,8 @@ package enum MCPRemoteFlag: Sendable, Equatable {
         "--header-file": .unsupported(takesValue: true, reason: "no --header-file: pass each --header instead"),
         "--callback-path": .unsupported(takesValue: true, reason: "the OAuth callback path is fixed (/oauth/callback)"),
         "--authorize-param": .unsupported(takesValue: true, reason: "no extra authorization parameters"),
-        "--client-metadata-url": .unsupported(takesValue: true, reason: "no client ID metadata documents"),
         "--client-credentials": .unsupported(takesValue: false, reason: noOAuthFlow),
         "--token-endpoint": .unsupported(takesValue: true, reason: noOAuthFlow),
-        "--device-code": .unsupported(takesValue: false, reason: noOAuthFlow),
         "--use-id-token": .unsupported(takesValue: false, reason: "mcp-bridge sends the access token"),
     ]
 }

@@ -1,3 +1,4 @@
+import BridgeHTTP
 import BridgeWire
 
 /// What a dry run must not print: credential values found in an entry's `args` (`--header` values of

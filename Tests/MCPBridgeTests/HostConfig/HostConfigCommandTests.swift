@@ -64,7 +64,7 @@ struct HostConfigCommandTests {
         #expect(dry.status == 0, "\(dry.stderr)")
         for (_, path) in files { #expect(dry.stdout.contains("+++ \(home.path)/\(path)\n")) }
         #expect(dry.stderr.contains("asana: left unchanged"))
-        #expect(dry.stderr.contains("not mapped: --device-code"))
+        #expect(dry.stderr.contains("not mapped: --client-credentials"))
         #expect(dry.stderr.contains("projects./Users/ana/src/shop.shopify: would migrate"))
         for (fixture, path) in files { #expect(try home.read(path) == fixture.bytes) }
 

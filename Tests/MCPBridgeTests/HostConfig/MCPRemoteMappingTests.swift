@@ -47,7 +47,8 @@ struct MCPRemoteMappingTests {
             "127.0.0.1", "--debug", "--silent", "--enable-proxy", "--ignore-tool", "a*", "--ignore-tool", "b*",
             "--auth-timeout", "60", "--static-oauth-client-metadata", "@/m.json", "--static-oauth-client-info",
             "{\"client_id\":\"x\"}", "--resource", "https://r/", "--connect-timeout", "5", "--protocol", "legacy",
-            "--header", "Authorization: Bearer ${T}",
+            "--device-code", "--client-metadata-url", "https://app.example.com/client.json", "--header",
+            "Authorization: Bearer ${T}",
         ])
         #expect(migration.isMigratable)
         #expect(migration.unmapped.isEmpty)
@@ -56,7 +57,8 @@ struct MCPRemoteMappingTests {
             "127.0.0.1", "--debug", "--silent", "--enable-proxy", "--ignore-tool", "a*", "--ignore-tool", "b*",
             "--auth-timeout", "60", "--static-oauth-client-metadata", "@/m.json", "--static-oauth-client-info",
             "{\"client_id\":\"x\"}", "--resource", "https://r/", "--connect-timeout", "5", "--protocol", "legacy",
-            "--header", "Authorization: Bearer ${T}",
+            "--device-code", "--client-metadata-url", "https://app.example.com/client.json", "--header",
+            "Authorization: Bearer ${T}",
         ])
     }
 

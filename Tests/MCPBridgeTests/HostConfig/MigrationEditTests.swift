@@ -39,7 +39,7 @@ struct MigrationEditTests {
             (["projects", "/Users/ana/src/shop", "mcpServers", "shopify"],
              ["https://shop.example.com/api/mcp", "--resource", "https://shop.example.com/", "--ignore-tool",
               "delete_*", "--ignore-tool", "refund_*"]),
-        ], blocked: [(["mcpServers", "asana"], ["--device-code"])], dropped: []),
+        ], blocked: [(["mcpServers", "asana"], ["--client-credentials"])], dropped: []),
         Expected(fixture: .windsurf, migrated: [
             (["mcpServers", "silicon-labs-docs"], ["https://silabs.mcp.kapa.ai"]),
         ], blocked: [], dropped: []),
