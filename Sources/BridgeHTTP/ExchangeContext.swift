@@ -14,9 +14,14 @@ package struct ExchangeContext: Sendable {
     package var isRepeatable: @Sendable () -> Bool
     /// Logged as a warning on each retry instead of the usual debug line: a retry the user should hear about.
     package var retryWarning: String?
+    /// Counts attempts and keeps the last status for the caller's timing record; nil (the usual case) costs one
+    /// nil check per layer.
+    package var tally: ExchangeTally?
 
     package init(label: String, requestID: (any CustomStringConvertible & Sendable)? = nil, mayRetry: Bool = false,
-                 isRepeatable: @escaping @Sendable () -> Bool = { false }, retryWarning: String? = nil) {
+                 isRepeatable: @escaping @Sendable () -> Bool = { false }, retryWarning: String? = nil,
+                 tally: ExchangeTally? = nil) {
+        self.tally = tally
         self.label = label
         self.requestID = requestID
         self.mayRetry = mayRetry

@@ -55,6 +55,13 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Log errors only.")
     var silent = false
 
+    @Option(help: ArgumentHelp("stderr lines as text, or json: one object per line with ts, level, msg and the "
+        + "line's keys.", valueName: "format"))
+    var logFormat: LogFormat = .text
+
+    @Flag(help: "Do not send a W3C traceparent header (by default the host's _meta.traceparent, else a new one).")
+    var noTraceparent = false
+
     func validate() throws {
         guard (cert == nil) == (key == nil) else { throw ValidationError("--cert and --key go together") }
         guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be a positive number of seconds") }
@@ -68,7 +75,7 @@ struct ConnectionOptions: ParsableArguments {
     /// Sets up stderr logging once per process; stdout is reserved for JSON-RPC.
     func makeLogger() -> Logger {
         let level = LogVerbosity(debug: debug, silent: silent).logLevel
-        LoggingSystem.bootstrap { _ in StderrLogHandler(logLevel: level) }
+        LoggingSystem.bootstrap { [logFormat] _ in StderrLogHandler(logLevel: level, format: logFormat) }
         return Logger(label: "mcp-bridge")
     }
 
@@ -98,6 +105,7 @@ struct ConnectionOptions: ParsableArguments {
             useEnvironmentProxy: enableProxy
         )
         configuration.compressedReplies = compressed
+        configuration.sendsTraceparent = !noTraceparent
         configuration.protocolMode = protocolMode
         configuration.httpVersion = httpVersion?.preference ?? .auto
         configuration.awsSigning = try aws.signing(serverURL: configuration.serverURL,
@@ -107,6 +115,7 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 extension ProtocolMode: ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
 
 /// `--http1.1`, `--http2`, named as curl names them; none: libcurl's default (h2 by ALPN over https, HTTP/1.1
 /// over http). There is no `--http2-prior-knowledge`: Debian 12's libcurl 7.88.1 fails the second request on a

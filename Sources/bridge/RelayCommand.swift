@@ -45,6 +45,20 @@ struct RelayCommand: AsyncParsableCommand {
         + "SSE when initialize is refused with 400/404/405), sse-first, http-only or sse-only.", valueName: "strategy"))
     var transport: TransportStrategy = .httpFirst
 
+    @Option(help: ArgumentHelp("Read JSON-RPC lines from this file instead of stdin; its end is stdin's end "
+        + "(drain, then exit).", valueName: "path"))
+    var input: String?
+
+    @Flag(help: "Write answers in the order of the requests (notifications and server requests as they arrive).")
+    var ordered = false
+
+    @Flag(help: ArgumentHelp("At exit, print request counts by method and outcome, retries, latency percentiles "
+        + "and bytes to stderr."))
+    var stats = false
+
+    @Flag(help: "Exit 2 when any request got an error answer (default: exit 0; hosts do not read it).")
+    var exitStatus = false
+
     @OptionGroup var compatibility: CompatibilityOptions
 
     func validate() throws {
@@ -78,8 +92,21 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.transport = transport
         configuration.oauth = try compatibility.oauthOptions(callbackPort: callbackPort,
                                                              environment: ProcessEnvironment.variables())
+        configuration.ordered = ordered
+        configuration.reporting.timings = connection.debug
+        configuration.reporting.stats = stats
+        configuration.reporting.exitStatus = exitStatus
+        let inputFD = try input.map(Self.openInput) ?? STDIN_FILENO
         logger.info("relaying stdio to \(Redaction.redactURL(configuration.serverURL)) (mcp-bridge \(BridgeVersion.current))")
-        await Bridge(configuration: configuration, logger: logger).run()
+        let allSucceeded = await Bridge(configuration: configuration, logger: logger).run(input: inputFD)
+        if exitStatus, !allSucceeded { throw ExitCode(ReportingOptions.failedRequestsExitCode) }
+    }
+
+    /// `--input`: the file the lines come from.
+    private static func openInput(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ValidationError("--input: cannot read \(path): \(String(cString: strerror(errno)))") }
+        return fd
     }
 }
 

@@ -45,6 +45,12 @@ public struct BridgeConfiguration: Sendable {
     public var oauth: OAuthOptions?
     /// `--aws-sigv4`: sign every request with AWS Signature Version 4 (nil: off).
     public var awsSigning: AWSSigningConfiguration?
+    /// W3C `traceparent` on each POST (`--no-traceparent` turns it off): the host's, else a generated one.
+    public var sendsTraceparent = true
+    /// What the bridge reports about the requests it relays (`--debug` timings, `--stats`, `--exit-status`).
+    public var reporting = ReportingOptions()
+    /// `--ordered`: answers written in the order of the requests (`AnswerOrder`).
+    public var ordered = false
 
     public init(
         serverURL: String,

@@ -29,13 +29,9 @@ struct EraRouter: Sendable {
 
     @inline(__always)
     private func relayAndAnswer(_ request: HostRequest) async {
-        let started = ContinuousClock.now
         do {
+            // The timing record of the answer is the sink's (`RequestMonitor`), whichever path answered.
             try await handle(request)
-            logger.debug("request answered", metadata: [
-                "mcp.method": "\(request.method)", "mcp.id": "\(request.id)",
-                "elapsed_ms": "\((ContinuousClock.now - started).milliseconds)",
-            ])
         } catch let error as BridgeError {
             await sink.fail(request.id, with: error)
             // Only a 2025-era server is told in words; a 2026-07-28 one saw its stream close.

@@ -97,7 +97,8 @@ struct LegacyHostTranslator: Sendable {
         var bytes = base
         var id = request.id
         for round in 0..<Self.maxInputRounds {
-            let current = try Self.modernRequest(bytes, id: id, method: request.method)
+            var current = try Self.modernRequest(bytes, id: id, method: request.method)
+            current.observation = request.observation
             var reply: ServerMessage?
             try await channel.call(current) { message in
                 await routing.route(message, of: current) { reply = $0 }

@@ -45,8 +45,10 @@ public final class Bridge: Sendable {
         case outputClosed
     }
 
-    /// Runs until stdin ends (or SIGINT/SIGTERM) and the drain completes.
-    public func run(input: Int32 = STDIN_FILENO, output fd: Int32 = STDOUT_FILENO) async {
+    /// Runs until stdin ends (or SIGINT/SIGTERM) and the drain completes. True when every request got a result
+    /// (what `--exit-status` reports; always true when no reporting is on).
+    @discardableResult
+    public func run(input: Int32 = STDIN_FILENO, output fd: Int32 = STDOUT_FILENO) async -> Bool {
         signal(SIGPIPE, SIG_IGN)
         let (stops, stop) = AsyncStream.makeStream(of: Stop.self)
         let driver = CurlDriver()
@@ -86,7 +88,9 @@ public final class Bridge: Sendable {
         case .outputClosed:
             logger.debug("stdout closed by the host; exiting")
             parts.eras.legacyHost.hostListen.stop()
-            return
+            parts.sink.monitor?.abandoned(parts.sink.inFlight.pendingIDs.count)
+            parts.sink.monitor?.logSummary()
+            return parts.sink.monitor?.allSucceeded ?? true
         case .endOfInput:
             parts.eras.hostClosedInput()
             logger.debug("stdin closed; draining", metadata: ["in_flight": "\(parts.sink.inFlight.pendingIDs.count)"])
@@ -99,6 +103,8 @@ public final class Bridge: Sendable {
         parts.selector.stop()
         await parts.session.end()
         await output.flush()
+        parts.sink.monitor?.logSummary()
+        return parts.sink.monitor?.allSucceeded ?? true
     }
 
     /// Waits for in-flight work up to `limit`; requests still unanswered then get a shutdown error.
@@ -126,13 +132,14 @@ public final class Bridge: Sendable {
             for id in sink.inFlight.pendingIDs {
                 await sink.fail(id, with: BridgeError(.shuttingDown, "mcp-bridge is shutting down and stopped "
                     + "waiting for this request after \(limit.formatted)"))
-                sink.inFlight.cancel(id)
+                await sink.cancel(id)
             }
         case .signalled(let number):
             // The host closed stdin and then signalled: it has stopped reading (mcp 1.x's stdio client even fails
             // on a line written after that), so the requests still in flight are cancelled without an answer.
             let abandoned = sink.inFlight.pendingIDs
-            for id in abandoned { sink.inFlight.cancel(id) }
+            for id in abandoned { await sink.cancel(id) }
+            sink.monitor?.abandoned(abandoned.count)
             let count = abandoned.count
             logger.info("stopped by signal \(number) after stdin closed; \(count) request(s) in flight abandoned")
         }

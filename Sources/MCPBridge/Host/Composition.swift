@@ -16,7 +16,9 @@ extension Bridge {
         let eras: EraRouter
 
         init(configuration: BridgeConfiguration, driver: CurlDriver, output: StdoutWriter, logger: Logger) {
-            let sink = ReplySink(inFlight: InFlightTable(), output: output, logger: logger)
+            let sink = ReplySink(inFlight: InFlightTable(), output: output, logger: logger,
+                                 monitor: RequestMonitor(options: configuration.reporting, logger: logger),
+                                 ordered: configuration.ordered)
             let tools = ToolCatalog(filter: ToolFilter(patterns: configuration.ignoredTools), logger: logger)
             let endpoint = RemoteEndpoint(configuration: configuration, driver: driver, logger: logger)
             let inbound = Inbound()

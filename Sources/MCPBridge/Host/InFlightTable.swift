@@ -15,59 +15,71 @@ final class InFlightTable: Sendable {
         /// Set when another request's task answers this one (a 2026-07-28 host's retry of a call parked at a legacy
         /// server): cancelling then stops that task, and the server must be told with the id it knows.
         var upstreamID: RequestID?
+        /// The request's place among the host's requests (`--ordered` writes answers in this order).
+        var sequence = 0
+        /// The timing record's start, size and pipeline tally (nil unless `--debug` or `--stats`).
+        var observation: RequestObservation?
     }
 
-    private let state = Mutex([RequestID: Entry]())
+    private struct State {
+        var entries: [RequestID: Entry] = [:]
+        var registered = 0
+    }
 
-    /// Records a new request; false when the id is already in flight (the host reused it).
-    func register(_ id: RequestID, method: String) -> Bool {
-        state.withLock { entries in
-            guard entries[id] == nil else { return false }
-            entries[id] = Entry(hostID: id, task: nil, method: method)
+    private let state = Mutex(State())
+
+    /// Records a new request (numbered in arrival order); false when the id is already in flight (the host
+    /// reused it).
+    func register(_ id: RequestID, method: String, observation: RequestObservation? = nil) -> Bool {
+        state.withLock { state in
+            guard state.entries[id] == nil else { return false }
+            state.entries[id] = Entry(hostID: id, task: nil, method: method, sequence: state.registered,
+                                      observation: observation)
+            state.registered += 1
             return true
         }
     }
 
     /// Associates the task relaying the request, so a cancellation can stop it.
     func attach(_ task: Task<Void, Never>, to id: RequestID) {
-        state.withLock { entries in
-            guard entries[id]?.upstreamID == nil else { return }  // adopted: the adopting task answers it
-            entries[id]?.task = task
+        state.withLock { state in
+            guard state.entries[id]?.upstreamID == nil else { return }  // adopted: the adopting task answers it
+            state.entries[id]?.task = task
         }
     }
 
     /// The task relaying `id`, as attached.
     func task(of id: RequestID) -> Task<Void, Never>? {
-        state.withLock { $0[id]?.task }
+        state.withLock { $0.entries[id]?.task }
     }
 
     /// `task`, relaying the server's request `upstreamID`, now answers `id`: a cancellation of `id` stops it.
     func adopt(_ id: RequestID, task: Task<Void, Never>?, upstreamID: RequestID) {
-        state.withLock { entries in
-            entries[id]?.task = task
-            entries[id]?.upstreamID = upstreamID
+        state.withLock { state in
+            state.entries[id]?.task = task
+            state.entries[id]?.upstreamID = upstreamID
         }
     }
 
-    /// Non-nil exactly once per registered id: the caller must then write the answer, under the id returned
+    /// Non-nil exactly once per registered id: the caller must then write the answer, under the entry's `hostID`
     /// (the host's own text of it).
-    func claim(_ id: RequestID) -> RequestID? {
-        state.withLock { $0.removeValue(forKey: id)?.hostID }
+    func claim(_ id: RequestID) -> Entry? {
+        state.withLock { $0.entries.removeValue(forKey: id) }
     }
 
     /// The host cancelled the request: forget it (no answer will be written) and stop its relay task.
     /// Returns the forgotten entry, or nil when the id was not in flight.
     @discardableResult
     func cancel(_ id: RequestID) -> Entry? {
-        let entry = state.withLock { $0.removeValue(forKey: id) }
+        let entry = state.withLock { $0.entries.removeValue(forKey: id) }
         entry?.task?.cancel()
         return entry
     }
 
     func method(of id: RequestID) -> String? {
-        state.withLock { $0[id]?.method }
+        state.withLock { $0.entries[id]?.method }
     }
 
     /// Every id still waiting, for the shutdown path that must answer them all.
-    var pendingIDs: [RequestID] { state.withLock { Array($0.keys) } }
+    var pendingIDs: [RequestID] { state.withLock { Array($0.entries.keys) } }
 }

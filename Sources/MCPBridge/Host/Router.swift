@@ -77,13 +77,14 @@ struct Router: Sendable {
             await writeLocalError(id: id, code: -32602, message: "Unknown tool: \(name) (hidden by --ignore-tool)")
             return
         }
-        guard sink.inFlight.register(id, method: method) else {
+        let observation = sink.monitor?.observe(bytes: bytes.count)
+        guard sink.inFlight.register(id, method: method, observation: observation) else {
             await writeLocalError(id: id, code: BridgeError.Code.duplicateID.rawValue, message: "Invalid Request: "
                 + "id \(id) is already in use by a request in flight; ids must be unique")
             return
         }
         if method == "initialize" { await eras.session.beginInitialize(bytes) }
-        let request = HostRequest(bytes: bytes, id: id, method: method, modern: modern)
+        let request = HostRequest(bytes: bytes, id: id, method: method, modern: modern, observation: observation)
         _ = await admission.acquire()
         let relay: @Sendable () async -> Void = { [permits, eras] in
             // Cancelled while waiting (notifications/cancelled, the deadline): never sent.
@@ -109,6 +110,7 @@ struct Router: Sendable {
 
     private func handleNotification(_ bytes: [UInt8], method: String) async {
         logger.debug("host notification", metadata: ["mcp.method": "\(method)"])
+        sink.monitor?.hostNotification(bytes: bytes.count)
         switch method {
         case "notifications/initialized":
             // Ordering: it must reach a legacy server before the requests behind it, so the pump waits here.
@@ -123,7 +125,7 @@ struct Router: Sendable {
         case "notifications/cancelled":
             let id = Self.requestID(atPath: ["params", "requestId"], in: bytes)
             let task = id.flatMap { sink.inFlight.task(of: $0) }
-            let entry = id.flatMap { sink.inFlight.cancel($0) }
+            let entry: InFlightTable.Entry? = if let id { await sink.cancel(id) } else { nil }
             if let id, entry != nil { logger.debug("cancelled by the host", metadata: ["mcp.id": "\(id)"]) }
             if let upstream = entry?.upstreamID {
                 // A retry the server never saw: it knows the call by the original request's id.
@@ -156,7 +158,8 @@ struct Router: Sendable {
         for range in envelope.batchElements {
             if let inner = try? Envelope.classify(bytes, range: range), inner.kind == .request,
                let id = inner.id, let method = inner.method {
-                guard sink.inFlight.register(id, method: method) else {
+                guard sink.inFlight.register(id, method: method,
+                                             observation: sink.monitor?.observe(bytes: range.count)) else {
                     await writeLocalError(id: id, code: BridgeError.Code.duplicateID.rawValue, message: "Invalid "
                         + "Request: id \(id) is already in use by a request in flight; ids must be unique")
                     continue

@@ -2,7 +2,8 @@ import BridgePlatform
 import Logging
 import Synchronization
 
-/// A swift-log handler that writes one `mcp-bridge: ...` line per event to stderr.
+/// A swift-log handler that writes one `mcp-bridge: ...` line per event to stderr (or, with `--log-format json`,
+/// one JSON object per event: `JSONLogLine`).
 ///
 /// Desktop hosts merge every server's stderr into one log file and show it to users, so each line names the
 /// program and is kept on a single line: newlines and other control characters in messages or metadata are
@@ -22,15 +23,19 @@ public struct StderrLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
+    /// `--log-format`: text for people, JSON for collectors.
+    public let format: LogFormat
     private let sink: Sink
 
     /// - Parameter sink: where finished lines go; tests capture them, everything else uses the default (stderr).
     public init(
         logLevel: Logger.Level = .info,
         metadataProvider: Logger.MetadataProvider? = nil,
+        format: LogFormat = .text,
         sink: @escaping Sink = StderrLogHandler.writeToStandardError
     ) {
         self.logLevel = logLevel
+        self.format = format
         self.metadataProvider = metadataProvider
         self.sink = sink
     }
@@ -45,9 +50,15 @@ public struct StderrLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         if let error = event.error, merged["error"] == nil { merged["error"] = "\(error)" }
-        // Last, over the whole line: a secret the bridge sent may come back inside anything a server said.
-        sink(SecretValues.shared.redact(Self.format(level: event.level, message: event.message.description,
-                                                    metadata: merged)))
+        switch format {
+        case .text:
+            // Last, over the whole line: a secret the bridge sent may come back inside anything a server said.
+            sink(SecretValues.shared.redact(Self.format(level: event.level, message: event.message.description,
+                                                        metadata: merged)))
+        case .json:
+            // Masked string by string before encoding (JSONLogLine), so the line stays valid JSON.
+            sink(JSONLogLine.format(level: event.level, message: event.message.description, metadata: merged))
+        }
     }
 
     /// The line for one event: prefix, level for warnings and worse, message, then sorted ` key=value` pairs.

@@ -3,7 +3,8 @@ import BridgeRuntime
 import Logging
 
 /// One debug line per HTTP response (each attempt and redirect hop): what it was for, status, content type, and
-/// how long the head took. Without debug logging the layer costs one comparison.
+/// how long the head took; the status also goes to the exchange's tally (the request's timing record, which is
+/// written at debug too). Without debug logging the layer costs one comparison.
 struct LoggingMiddleware<Next: HTTPClient>: HTTPClient {
     let next: Next
     let logger: Logger
@@ -16,6 +17,7 @@ struct LoggingMiddleware<Next: HTTPClient>: HTTPClient {
         guard logger.logLevel <= .debug else { return try await next.send(request, context: context, reading: reading) }
         let started = ContinuousClock.now
         return try await next.send(request, context: context) { response in
+            context.tally?.responded(response.status)
             logger.debug("http response", metadata: [
                 "mcp.method": "\(context.label)", "mcp.id": "\(context.requestID?.description ?? "-")",
                 "http.method": "\(request.method.rawValue)", "http.status": "\(response.status)",

@@ -16,6 +16,7 @@ struct RetryMiddleware<Next: HTTPClient>: HTTPClient {
         _ request: HTTPRequest, context: ExchangeContext,
         reading: (inout HTTPResponse) async throws -> Reply
     ) async throws -> Reply {
+        context.tally?.attempted()
         guard context.mayRetry else { return try await next.send(request, context: context, reading: reading) }
         let started = ContinuousClock.now
         do {
@@ -47,6 +48,7 @@ struct RetryMiddleware<Next: HTTPClient>: HTTPClient {
             }
             try await Task.sleep(for: delay)
             request.freshConnection = true
+            context.tally?.attempted()
             do {
                 return try await next.send(request, context: context, reading: reading)
             } catch let failure as BridgeError {

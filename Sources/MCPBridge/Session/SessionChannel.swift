@@ -40,7 +40,8 @@ struct SessionChannel: ServerChannel {
         ExchangeContext(label: request.method, requestID: request.id, mayRetry: true,
                         isRepeatable: { [isRepeatable] in isRepeatable(request) },
                         retryWarning: request.method == "subscriptions/listen"
-                            ? "subscription stream dropped; listening again" : nil)
+                            ? "subscription stream dropped; listening again" : nil,
+                        tally: request.observation?.tally)
     }
 
     private func exchange(_ request: HostRequest, sessionLost: Bool, onMessage: ReplyHandler) async throws {

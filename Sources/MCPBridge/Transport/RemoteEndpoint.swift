@@ -40,11 +40,13 @@ struct RemoteEndpoint: Sendable {
         try await http.send(request, context: context, reading: reading)
     }
 
-    /// POSTs one JSON-RPC message (or a 2025-03-26 batch).
+    /// POSTs one JSON-RPC message (or a 2025-03-26 batch), with its W3C `traceparent` unless `--no-traceparent`
+    /// (`TraceContext`; a user's `--header traceparent: …` wins like any user header).
     /// `extraHeaders` (the 2026-07-28 routing headers) replace any session-era header of the same name.
     func post(_ message: [UInt8], session: SessionState.Snapshot, extraHeaders: [HTTPHeader] = [],
               timeout: Duration? = nil, url: String? = nil) -> HTTPRequest {
-        var headers = protocolHeaders(session: session, extra: extraHeaders)
+        let extra = configuration.sendsTraceparent ? extraHeaders + TraceContext.headers(for: message) : extraHeaders
+        var headers = protocolHeaders(session: session, extra: extra)
         headers.insert(HTTPHeader(name: HeaderName.accept, value: "application/json, text/event-stream"), at: 0)
         headers.insert(HTTPHeader(name: HeaderName.contentType, value: "application/json"), at: 1)
         var post = request(.post, headers: headers, body: message, timeout: timeout)
