@@ -137,7 +137,8 @@ final class LegacySSEChannel: ServerChannel {
         }
         let status: Int
         do {
-            status = try await post(request.bytes, what: request.method, to: connection, snapshot: snapshot)
+            status = try await post(request.bytes, what: request.method, to: connection, snapshot: snapshot,
+                                    tally: request.observation?.tally)
         } catch {
             answers.remove(request.id)
             throw error
@@ -167,9 +168,9 @@ final class LegacySSEChannel: ServerChannel {
     /// POSTs one message to a session's endpoint; returns the status for 2xx and 404 (the server forgot the
     /// session), throws for anything else. A JSON or SSE body (unusual here) is delivered like stream messages.
     private func post(_ bytes: [UInt8], what: String, to connection: LegacySSETransport.Connection,
-                      snapshot: SessionState.Snapshot) async throws -> Int {
+                      snapshot: SessionState.Snapshot, tally: ExchangeTally? = nil) async throws -> Int {
         let post = endpoint.post(bytes, session: snapshot, timeout: .seconds(30), url: connection.url)
-        return try await endpoint.send(post, ExchangeContext(label: what)) { response in
+        return try await endpoint.send(post, ExchangeContext(label: what, tally: tally)) { response in
             let status = response.status
             guard (200..<300).contains(status) || status == 404 else {
                 throw BridgeError.httpStatus(status, body: await response.collect(upTo: 1 << 20))
