@@ -55,8 +55,8 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Log errors only.")
     var silent = false
 
-    @Option(help: ArgumentHelp("stderr lines as text, or json: one object per line with ts, level, msg and the "
-        + "line's keys.", valueName: "format"))
+    @Option(help: ArgumentHelp("Write stderr lines as text, or as json: one object per line with ts, level, msg "
+        + "and the line's keys.", valueName: "format"))
     var logFormat: LogFormat = .text
 
     @Flag(help: "Do not send a W3C traceparent header (by default the host's _meta.traceparent, else a new one).")
