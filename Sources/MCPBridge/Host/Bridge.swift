@@ -24,6 +24,8 @@ import Synchronization
 /// | tool knowledge (hidden, repeatable, headers)  | `ToolCatalog`                                           |
 /// | one answer per request                        | `InFlightTable`, written to only through `ReplySink`    |
 /// | stdout                                        | `StdoutWriter`, written to only through `ReplySink`     |
+/// | answers held for their turn (`--ordered`)     | `AnswerOrder`, written to only through `ReplySink`      |
+/// | request counts, latencies, the exit status    | `RequestMonitor`, told by `ReplySink` and `Router`      |
 ///
 /// Where code runs: the stdin pump and every relay task prefer the driver's thread (`Task(executorPreference:)`),
 /// so a host line reaches its POST and a reply reaches stdout without a thread hop. Long-lived background work
