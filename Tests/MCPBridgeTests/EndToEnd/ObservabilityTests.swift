@@ -101,6 +101,25 @@ struct ObservabilityTests {
         #expect(p50 >= 0 && p50 <= p90 && p90 <= p99 && p99 <= max, "\(latency)")
     }
 
+    @Test func retriesShowInTheTimingRecordAndTheStats() async throws {
+        let fault = try await SharedServers.fault.value
+        let bridge = try BridgeProcess([fault.url("/status?code=503&retry_after=0"), "--retries", "2",
+                                        "--log-format", "json", "--debug", "--stats"])
+        try bridge.send(Messages.toolsList(id: 1))
+        let answer = try await bridge.readMessage()
+        #expect(answer.errorCode == -32004)
+        try bridge.closeStdin()
+        #expect(try await bridge.waitForExit() == 0)
+        let lines = try Self.jsonLines(bridge.stderr.text)
+        let record = try #require(lines.first { $0["msg"] as? String == "request answered" }, "\(lines)")
+        #expect(record["http.attempts"] as? Int == 3, "the first POST and two retries: \(record)")
+        #expect(record["http.status"] as? Int == 503)
+        #expect(record["error.code"] as? Int == -32004)
+        let stats = try #require(lines.first { $0["msg"] as? String == "stats" })
+        #expect(stats["retries"] as? Int == 2)
+        #expect(stats["requests"] as? [String: [String: Int]] == ["tools/list": ["error": 1]])
+    }
+
     @Test func statsAreOneTextLineByDefault() async throws {
         let bridge = try await bridge(["--stats"])
         _ = try await bridge.handshake()
