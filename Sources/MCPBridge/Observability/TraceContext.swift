@@ -51,7 +51,8 @@ enum TraceContext {
         return "00-" + String(decoding: bytes[3..<52], as: UTF8.self) + (sampled ? "-01" : "-00")
     }
 
-    /// A new `traceparent`: version 00, random 16-byte trace id and 8-byte parent id, sampled.
+    /// A new `traceparent`: version 00, random 16-byte trace id and 8-byte parent id, sampled. Written into one
+    /// 55-byte buffer: it is made for every POST.
     static func generated() -> String {
         var random = SystemRandomNumberGenerator()
         var high = random.next() as UInt64
@@ -59,7 +60,25 @@ enum TraceContext {
         var parent = random.next() as UInt64
         if high == 0 && low == 0 { high = 1 }
         if parent == 0 { parent = 1 }
-        return "00-" + hex(high) + hex(low) + "-" + hex(parent) + "-01"
+        return String(unsafeUninitializedCapacity: 55) { buffer in
+            func put(_ value: UInt64, at start: Int) {
+                for index in 0..<16 {
+                    let digit = UInt8((value >> (60 - 4 * index)) & 0xF)
+                    buffer[start + index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                }
+            }
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "0")
+            buffer[2] = UInt8(ascii: "-")
+            put(high, at: 3)
+            put(low, at: 19)
+            buffer[35] = UInt8(ascii: "-")
+            put(parent, at: 36)
+            buffer[52] = UInt8(ascii: "-")
+            buffer[53] = UInt8(ascii: "0")
+            buffer[54] = UInt8(ascii: "1")
+            return 55
+        }
     }
 
     /// `tracestate` is passed on only as a header can carry it: visible ASCII and spaces, at most 512 bytes
@@ -97,10 +116,5 @@ enum TraceContext {
 
     private static func hexValue(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "a") ? byte - UInt8(ascii: "a") + 10 : byte - UInt8(ascii: "0")
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
