@@ -1,6 +1,7 @@
 import BridgeHTTP
 import BridgePlatform
 import BridgeWire
+import Synchronization
 
 
 /// W3C Trace Context for each POST (`traceparent`, and `tracestate` with it), so a server's traces join the host's.
@@ -51,13 +52,16 @@ enum TraceContext {
         return "00-" + String(decoding: bytes[3..<52], as: UTF8.self) + (sampled ? "-01" : "-00")
     }
 
-    /// A new `traceparent`: version 00, random 16-byte trace id and 8-byte parent id, sampled. Written into one
-    /// 55-byte buffer: it is made for every POST.
+    /// A new `traceparent`: version 00, random 16-byte trace id and 8-byte parent id, sampled. Made for every
+    /// POST, so it costs one atomic add and one 55-byte string: the ids are SplitMix64 outputs of a process-wide
+    /// counter seeded once from the system's generator (three `getrandom` calls per POST measured 1.4 µs, a few
+    /// percent of a call's CPU). Unique and unpredictable enough for trace ids, which are not secrets.
     static func generated() -> String {
-        var random = SystemRandomNumberGenerator()
-        var high = random.next() as UInt64
-        let low = random.next() as UInt64
-        var parent = random.next() as UInt64
+        let step: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let last = idCounter.wrappingAdd(3 &* step, ordering: .relaxed).newValue
+        var high = mixed(last &- 2 &* step)
+        let low = mixed(last &- step)
+        var parent = mixed(last)
         if high == 0 && low == 0 { high = 1 }
         if parent == 0 { parent = 1 }
         return String(unsafeUninitializedCapacity: 55) { buffer in
@@ -79,6 +83,19 @@ enum TraceContext {
             buffer[54] = UInt8(ascii: "1")
             return 55
         }
+    }
+
+    private static let idCounter: Atomic<UInt64> = {
+        var random = SystemRandomNumberGenerator()
+        return Atomic(random.next())
+    }()
+
+    /// SplitMix64's output function: every bit of the counter's value spread over the result.
+    private static func mixed(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// `tracestate` is passed on only as a header can carry it: visible ASCII and spaces, at most 512 bytes
