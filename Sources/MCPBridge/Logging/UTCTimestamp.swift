@@ -1,4 +1,5 @@
 import BridgePlatform
+
 /// The wall-clock time as RFC 3339 in UTC with milliseconds (`2026-12-03T14:08:27.123Z`), read through libc so
 /// the logging layer needs no Foundation. Fixed width, so lines sort and align as text.
 enum UTCTimestamp {

@@ -3,7 +3,6 @@ import BridgePlatform
 import BridgeWire
 import Synchronization
 
-
 /// W3C Trace Context for each POST (`traceparent`, and `tracestate` with it), so a server's traces join the host's.
 ///
 /// The host's own `params._meta.traceparent` is passed on when it is valid (with its `params._meta.tracestate`);
