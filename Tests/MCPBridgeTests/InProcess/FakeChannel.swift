@@ -53,13 +53,14 @@ final class HostOutput: Sendable {
     private let readEnd: Int32
     private let received = Mutex<[UInt8]>([])
 
-    init() {
+    /// `ordered`: answers in request order, as `--ordered` makes them.
+    init(ordered: Bool = false) {
         var fds: [Int32] = [0, 0]
         precondition(pipe(&fds) == 0)
         _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
         readEnd = fds[0]
         output = StdoutWriter(fd: fds[1]) {}
-        sink = ReplySink(inFlight: InFlightTable(), output: output, logger: testLogger)
+        sink = ReplySink(inFlight: InFlightTable(), output: output, logger: testLogger, ordered: ordered)
     }
 
     /// Every line written so far (waits until the writer has flushed).
