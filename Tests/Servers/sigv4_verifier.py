@@ -51,6 +51,9 @@ from mcp.server.transport_security import TransportSecuritySettings  # noqa: E40
 MCP_PATH = "/mcp"
 # Headers libcurl adds on its own and the bridge therefore cannot sign; every other header that arrives must be signed.
 CLIENT_ADDED = {"content-length", "accept-encoding", "authorization"}
+# Left unsigned by newer botocore releases (their SIGNED_HEADERS_BLACKLIST has it; the pinned one predates that) and
+# by the bridge, which sends it on every POST: a tracing proxy may rewrite it, and AWS checks only what is signed.
+UNSIGNED_TRACE = {"traceparent"}
 
 
 class Keys:
@@ -139,7 +142,7 @@ class Verifier:
         if abs((datetime.datetime.now(datetime.timezone.utc) - signed_at).total_seconds()) > 300 or date != amz_date[:8]:
             raise Refused("InvalidSignatureException", "Signature expired or not yet valid (X-Amz-Date).")
         signed = fields["SignedHeaders"].split(";")
-        must_sign = {n for n in names if n not in CLIENT_ADDED and n not in SIGNED_HEADERS_BLACKLIST}
+        must_sign = {n for n in names if n not in CLIENT_ADDED | UNSIGNED_TRACE and n not in SIGNED_HEADERS_BLACKLIST}
         if dict(headers).get("accept") == "*/*":
             must_sign.discard("accept")  # libcurl's default when the request names none (the session DELETE)
         if (must_sign | {"host", "x-amz-date"}) - set(signed):

@@ -69,20 +69,32 @@ struct OAuthLogin: Sendable {
     }
 
     /// The callback listener, on the port the redirect URI must name: the user's (mcp-remote's positional port),
-    /// else the client metadata document's when it is the client, else the stored registration's, else the one
-    /// derived from the server URL — the same on every run, so a server that matches redirect URIs exactly, port
-    /// included, keeps matching.
+    /// else the client metadata document's when it is the client; those are fixed, and a busy one is an error that
+    /// says what to pass. Otherwise the port is the bridge's to choose: the stored registration's, then the ones
+    /// derived from the server URL (`CallbackPort`) — the same on every run, so a server that matches redirect URIs
+    /// exactly keeps matching — taking the first free one (a pre-registered client's redirect URI is the user's, so
+    /// it gets only the first).
     private func listen(_ info: AuthorizationServerInfo, stored: ClientRegistration?) async throws -> LoopbackCallback {
-        var port = options.callbackPort
-        if port == nil, options.staticClientInfo == nil, let url = metadataDocument(info) {
-            port = try await documentCallbackPort(url)
+        var fixed = options.callbackPort
+        if fixed == nil, options.staticClientInfo == nil, let url = metadataDocument(info) {
+            fixed = try await documentCallbackPort(url)
         }
-        port = port ?? stored?.callbackPort
-        do {
-            return try LoopbackCallback(port: port ?? CallbackPort.derived(for: server.absoluteString))
-        } catch {
-            throw BridgeError(.unauthorized, "\(error)")
+        var candidates = fixed.map { [$0] } ?? [stored?.callbackPort].compactMap { $0 }
+        if fixed == nil {
+            candidates += CallbackPort.candidates(for: server.absoluteString).filter { !candidates.contains($0) }
+            if options.staticClientInfo != nil { candidates = Array(candidates.prefix(1)) }
         }
+        var failure: LoopbackCallback.BindError?
+        for port in candidates {
+            do {
+                let callback = try LoopbackCallback(port: port)
+                if failure != nil { logger.info("OAuth callback port \(candidates[0]) is busy; listening on \(port)") }
+                return callback
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        throw BridgeError(.unauthorized, failure.map { "\($0)" } ?? "no OAuth callback port to listen on")
     }
 
     /// A refresh (RFC 6749 §6); nil when the server no longer takes the refresh token (a new sign-in is needed).
