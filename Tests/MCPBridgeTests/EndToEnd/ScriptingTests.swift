@@ -43,9 +43,10 @@ struct ScriptingTests {
         #expect(status == 0, "hosts do not read the exit status: off by default")
     }
 
-    /// A slow call first, quick ones behind it: the quick answers arrive first unless `--ordered`.
+    /// A slow call first, quick ones behind it: the quick answers arrive first unless `--ordered`. 3 s, so the
+    /// three quick calls finish first even on a loaded CI machine (0.8 s was not always enough there).
     private static let batch = session + [
-        Messages.call(id: 2, tool: "slow", arguments: #"{"seconds":0.8}"#),
+        Messages.call(id: 2, tool: "slow", arguments: #"{"seconds":3}"#),
         Messages.call(id: 3, tool: "echo", arguments: #"{"text":"three"}"#),
         Messages.toolsList(id: 4),
         Messages.call(id: 5, tool: "echo", arguments: #"{"text":"five"}"#),
