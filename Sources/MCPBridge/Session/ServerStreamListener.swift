@@ -12,21 +12,27 @@ import Synchronization
 /// stream (with `retry: 0`, say) never sees a busy loop.
 final class ServerStreamListener: Sendable {
     private let channel: SessionChannel
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    /// The running listen, or `.stopped` for good: a session that settles during the drain must not start a stream
+    /// after the bridge stopped listening.
+    private enum State { case idle, running(Task<Void, Never>), stopped }
+    private let state = Mutex(State.idle)
 
     init(channel: SessionChannel) {
         self.channel = channel
     }
 
     func start() {
-        task.withLock { task in
-            guard task == nil else { return }
-            task = Task { [channel] in await Self.listen(channel) }
+        state.withLock { state in
+            guard case .idle = state else { return }
+            state = .running(Task { [channel] in await Self.listen(channel) })
         }
     }
 
     func stop() {
-        task.withLock { $0?.cancel() }
+        state.withLock { state in
+            if case .running(let task) = state { task.cancel() }
+            state = .stopped
+        }
     }
 
     private static func listen(_ channel: SessionChannel) async {
