@@ -21,8 +21,11 @@ verifier for VALID seconds, reported with an `Expiration` EXPIRES seconds ahead)
   GET  /container/TAG/EXPIRES/VALID                ECS/EKS container endpoint (needs `Authorization: container-token`)
   PUT  /imds/TAG/EXPIRES/VALID/latest/api/token    IMDSv2, then GET …/latest/meta-data/iam/security-credentials/[role]
   GET  /sso/TAG/EXPIRES/VALID/federation/credentials   the SSO portal (needs `x-amz-sso_bearer_token: sso-token`)
+  POST /sts/TAG/EXPIRES/VALID                      AWS STS: AssumeRole, AssumeRoleWithWebIdentity (sts_stand_in.py)
 Control: GET /_sigv4/register/TAG/AKID/SECRET[/TOKEN] adds a key; GET /_sigv4/expire/AKID refuses that key as
-expired from now on; GET /_sigv4/stats/TAG → {"verified": [...], "refused": [...], "minted": {"container": n, ...}}.
+expired from now on; GET /_sigv4/stats/TAG → {"verified": [...], "refused": [...], "minted": {"container": n, ...},
+"sts": [the STS calls]}.
+Minted secrets start with `minted-secret-` and tokens with `tok-`, so a test can look for either in a log.
 
 Binds 127.0.0.1 itself, prints `LISTENING <port>`, logs to stderr; SIGTERM ends it with status 0.
 """
@@ -42,6 +45,7 @@ sys.path.insert(0, __import__("os").path.dirname(__file__))
 import lifeline  # noqa: E402
 import serving  # noqa: E402
 from mcp_server import build_server  # noqa: E402
+from sts_stand_in import STSStandIn  # noqa: E402
 
 from botocore.auth import SIGNED_HEADERS_BLACKLIST, SigV4Auth  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
@@ -79,7 +83,7 @@ class Keys:
     def mint(self, tag: str, source: str, expires: float, valid: float) -> dict:
         self.minted[(tag, source)] = self.minted.get((tag, source), 0) + 1
         key = "ASIA" + source.upper()[:4] + secrets.token_hex(6).upper()
-        secret, token = secrets.token_urlsafe(30), "tok-" + secrets.token_urlsafe(40)
+        secret, token = "minted-secret-" + secrets.token_urlsafe(30), "tok-" + secrets.token_urlsafe(40)
         self.table[key] = (secret, token, time.time() + valid)
         self.tags[key] = tag
         expiration = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=expires)
@@ -195,6 +199,8 @@ def json_reply(send, status: int, document) -> object:
 
 def make_app(app, verifier: Verifier, keys: Keys):
     flaky = {"count": 0}
+    sts = STSStandIn(lambda scope, headers, body, region, service: Verifier(region, service, keys).verify(
+        scope, headers, body), keys, Refused)
 
     async def stand_in(scope, receive, send, parts: list[str], headers: dict[str, str]) -> None:
         kind, tag, expires, valid = parts[0], parts[1], float(parts[2]), float(parts[3])
@@ -240,6 +246,10 @@ def make_app(app, verifier: Verifier, keys: Keys):
         path = scope["path"]
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
         parts = path.strip("/").split("/")
+        if parts[0] == "sts" and len(parts) >= 4:
+            status, document = sts.handle(scope, headers, await read_body(receive), parts[1], float(parts[2]),
+                                          float(parts[3]))
+            return await respond(send, status, document, [(b"content-type", b"text/xml")])
         if parts[0] in ("mint", "container", "imds", "sso") and len(parts) >= 4:
             await read_body(receive)
             return await stand_in(scope, receive, send, parts, dict(headers))
@@ -255,7 +265,8 @@ def make_app(app, verifier: Verifier, keys: Keys):
             return await json_reply(send, 200, {
                 "verified": [v for v in verifier.verified if keys.tags.get(v["key"]) == tag],
                 "refused": [r for r in verifier.refused if keys.tags.get(r["key"]) == tag],
-                "minted": {source: n for (t, source), n in keys.minted.items() if t == tag}})
+                "minted": {source: n for (t, source), n in keys.minted.items() if t == tag},
+                "sts": sts.calls_for(tag)})
         body = await read_body(receive)
         try:
             verifier.verified.append(verifier.verify(scope, headers, body))

@@ -1,14 +1,16 @@
 import Logging
 import Synchronization
 
-/// Finds AWS credentials the way the AWS CLI and SDKs do, and keeps them until they expire or their files change.
+/// Finds AWS credentials the way the AWS CLI and SDKs do (botocore's `create_credential_resolver`), and keeps them
+/// until they expire or their files change.
 ///
 /// Order: the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; skipped when
 /// `--aws-profile` names a profile, as botocore skips it), then the profile (`--aws-profile`, `AWS_PROFILE`,
-/// `default`) in the shared files — SSO, static keys, `credential_process` — then the ECS/EKS container endpoint,
-/// then EC2 instance metadata (IMDSv2). Temporary credentials are read again `refreshMargin` before they
-/// expire, profile-based ones also when the config or credentials file changes, and all of them after AWS
-/// refuses them as expired (`invalidate`). Concurrent requests share one refresh.
+/// `default`): a role it assumes (`role_arn`), then web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` or the profile's
+/// `web_identity_token_file`), then the profile's SSO, static keys or `credential_process` (`ProfileCredentials`);
+/// then the ECS/EKS container endpoint, then EC2 instance metadata (IMDSv2). Temporary credentials are read again
+/// `refreshMargin` before they expire, profile-based ones also when the config or credentials file changes, and
+/// all of them after AWS refuses them as expired (`invalidate`). Concurrent requests share one refresh.
 final class AWSCredentialChain: Sendable {
     /// How long before `Expiration` temporary credentials are replaced (the AWS SDKs' IMDS and container margin).
     static let refreshMargin = 300
@@ -16,6 +18,10 @@ final class AWSCredentialChain: Sendable {
     private let profileFlag: String?
     private let environment: [String: String]
     private let client: AWSMetadataClient
+    /// The region requests are signed for: STS's when nothing else names one.
+    private let signingRegion: String
+    /// `--proxy`, for STS (the local metadata services are never proxied).
+    private let proxied: Bool
     private let logger: Logger
 
     private struct Cached: Sendable {
@@ -33,10 +39,13 @@ final class AWSCredentialChain: Sendable {
 
     private let state = Mutex(State())
 
-    init(profile: String?, environment: [String: String], client: AWSMetadataClient, logger: Logger) {
+    init(profile: String?, environment: [String: String], client: AWSMetadataClient, signingRegion: String,
+         proxied: Bool, logger: Logger) {
         self.profileFlag = profile
         self.environment = environment
         self.client = client
+        self.signingRegion = signingRegion
+        self.proxied = proxied
         self.logger = logger
     }
 
@@ -95,17 +104,19 @@ final class AWSCredentialChain: Sendable {
     }
 
     private func resolve() async throws(AWSCredentialError) -> Cached {
-        if profileFlag == nil, let found = try environmentCredentials() {
+        if profileFlag == nil, let found = try EnvironmentCredentials.read(environment) {
             return try cache(found, files: nil, margin: 0)
         }
         let files = AWSConfigFiles.load(environment: environment)
-        if let settings = files.profiles[profile] {
-            if let found = try await profileCredentials(settings, files: files) {
-                return try cache(found, files: files.fingerprint, margin: Self.refreshMargin)
-            }
-        } else if profileFlag != nil || environment["AWS_PROFILE"] != nil {
+        if files.profiles[profile] == nil, profileFlag != nil || environment["AWS_PROFILE"] != nil {
             throw AWSCredentialError("profile \(profile) is in neither \(files.configPath) nor "
                 + "\(files.credentialsPath); check --aws-profile / AWS_PROFILE")
+        }
+        let sts = STSClient(environment: environment, profile: files.profiles[profile], signingRegion: signingRegion,
+                            client: client, proxied: proxied)
+        let profiles = ProfileCredentials(files: files, environment: environment, client: client, sts: sts)
+        if let found = try await profiles.resolve(profile, webIdentityFromEnvironment: profileFlag == nil) {
+            return try cache(found, files: files.fingerprint, margin: Self.refreshMargin)
         }
         if ContainerCredentials.isConfigured(environment) {
             let found = try await ContainerCredentials.fetch(environment: environment, client: client)
@@ -122,8 +133,9 @@ final class AWSCredentialChain: Sendable {
 
     private func notFound(_ imds: AWSCredentialError?) -> AWSCredentialError {
         AWSCredentialError("no AWS credentials found (looked at AWS_ACCESS_KEY_ID, profile \(profile) in the shared "
-            + "config files, the container endpoint" + (imds.map { ", and \($0)" } ?? "") + "); set AWS_ACCESS_KEY_ID "
-            + "and AWS_SECRET_ACCESS_KEY, or name a profile with --aws-profile (`aws configure` or `aws sso login`)")
+            + "config files, AWS_WEB_IDENTITY_TOKEN_FILE, the container endpoint" + (imds.map { ", and \($0)" } ?? "")
+            + "); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with --aws-profile "
+            + "(`aws configure` or `aws sso login`)")
     }
 
     /// Refuses credentials that already expired; schedules the next read `margin` before expiry (or half the time
@@ -146,45 +158,5 @@ final class AWSCredentialChain: Sendable {
         let left = expiration.seconds - now.seconds
         let refreshAt = left > margin ? expiration.adding(seconds: -margin) : now.adding(seconds: max(1, left / 2))
         return Cached(credentials: credentials, refreshAt: refreshAt, files: files)
-    }
-
-    private func environmentCredentials() throws(AWSCredentialError) -> AWSCredentials? {
-        guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty else { return nil }
-        guard let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
-            throw AWSCredentialError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
-        }
-        var expiration: AWSTime?
-        if let text = environment["AWS_CREDENTIAL_EXPIRATION"], !text.isEmpty {
-            guard let parsed = AWSTime.parse(text) else {
-                throw AWSCredentialError("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time: \(text)")
-            }
-            expiration = parsed
-        }
-        let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, expiration: expiration,
-                              source: "the environment (AWS_ACCESS_KEY_ID)")
-    }
-
-    /// A profile's own credentials, or nil when it has none (a profile holding only `region`, say).
-    private func profileCredentials(_ settings: [String: String], files: AWSConfigFiles)
-        async throws(AWSCredentialError) -> AWSCredentials? {
-        if settings["role_arn"] != nil {
-            throw AWSCredentialError("profile \(profile) assumes a role (role_arn), which mcp-bridge does not do "
-                + "itself; give the profile `credential_process = aws configure export-credentials --profile "
-                + "\(profile) --format process` instead, or use the role's credentials directly")
-        }
-        if SSOCredentials.isSSOProfile(settings) {
-            return try await SSOCredentials.fetch(profile: profile, settings: settings, files: files,
-                                                  environment: environment, client: client)
-        }
-        if let key = settings["aws_access_key_id"], let secret = settings["aws_secret_access_key"] {
-            let token = settings["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 }
-            return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, expiration: nil,
-                                  source: "profile \(profile) (shared credentials file)")
-        }
-        if let command = settings["credential_process"] {
-            return try await CredentialProcess.run(command, source: "profile \(profile) (credential_process)")
-        }
-        return nil
     }
 }

@@ -1,8 +1,9 @@
 import BridgeHTTP
 
-/// Small GETs and PUTs to the local credential services (the container endpoint, IMDS, the SSO portal), sent
-/// straight to libcurl: they are not MCP traffic, are never signed, and must not be retried for long (a laptop
-/// has no instance metadata service, and the chain should say so within seconds).
+/// Small requests to the credential services (the container endpoint, IMDS, the SSO portal, STS), sent
+/// straight to libcurl: they are not MCP traffic, the pipeline never signs them (an STS call is signed by its caller,
+/// with the source credentials), and they must not be retried for long (a laptop has no instance metadata service,
+/// and the chain should say so within seconds).
 struct AWSMetadataClient: Sendable {
     let http: any HTTPClient
 
@@ -14,8 +15,13 @@ struct AWSMetadataClient: Sendable {
 
     func send(_ method: HTTPRequest.Method, _ url: String, headers: [HTTPHeader] = [], source: String,
               timeout: Duration = .seconds(5)) async throws(AWSCredentialError) -> Reply {
-        let request = HTTPRequest(method: method, url: url, headers: headers, connectTimeout: .seconds(2),
-                                  totalTimeout: timeout)
+        try await send(HTTPRequest(method: method, url: url, headers: headers, connectTimeout: .seconds(2),
+                                   totalTimeout: timeout), source: source)
+    }
+
+    /// A request built by the caller (STS's signed form POSTs).
+    func send(_ request: HTTPRequest, source: String) async throws(AWSCredentialError) -> Reply {
+        let url = request.url
         do {
             return try await http.send(request, context: ExchangeContext(label: "AWS credentials")) { response in
                 Reply(status: response.status, body: await response.collect(upTo: 256 << 10))

@@ -10,10 +10,12 @@ final class AWSRequestSigning: Sendable {
     /// The day's signing key for the credentials in force, as the AWS SDKs keep it: four HMACs saved per request.
     private let derivedKey = Mutex<(date: String, accessKeyID: String, secret: String, key: SymmetricKey)?>(nil)
 
-    init(_ configuration: AWSSigningConfiguration, http: any HTTPClient, logger: Logger) {
+    /// `proxied`: `--proxy`, which role credentials' STS calls follow too.
+    init(_ configuration: AWSSigningConfiguration, http: any HTTPClient, proxied: Bool = false, logger: Logger) {
         signer = SigV4Signer(region: configuration.region, service: configuration.service)
         credentials = AWSCredentialChain(profile: configuration.profile, environment: configuration.environment,
-                                         client: AWSMetadataClient(http: http), logger: logger)
+                                         client: AWSMetadataClient(http: http), signingRegion: configuration.region,
+                                         proxied: proxied, logger: logger)
     }
 
     /// `request` signed now, with the credentials in force; its URL is the one this attempt or hop goes to.

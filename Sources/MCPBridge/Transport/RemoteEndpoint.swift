@@ -17,7 +17,9 @@ struct RemoteEndpoint: Sendable {
         self.location = location
         let retry = RetryPolicy(maxRetries: configuration.retries, budget: configuration.retryBudget)
         let server = try? ServerURLParser.parse(configuration.serverURL)
-        let signing = configuration.awsSigning.map { AWSRequestSigning($0, http: driver, logger: logger) }
+        let signing = configuration.awsSigning.map {
+            AWSRequestSigning($0, http: driver, proxied: configuration.useEnvironmentProxy, logger: logger)
+        }
         self.signing = signing
         var oauth: OAuthSession?
         // SigV4 writes Authorization itself, as does a user's --header: either turns OAuth off.

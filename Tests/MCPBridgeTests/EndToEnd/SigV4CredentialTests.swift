@@ -7,36 +7,17 @@ import Testing
 /// against the verifier, whose stand-ins mint temporary keys that stop working after a few seconds.
 @Suite("AWS SigV4 credential sources")
 struct SigV4CredentialTests {
-    /// A bridge that made its handshake; `echo` proves a later call is still accepted.
-    private func start(_ verifier: SigV4Server, flags: [String] = SigV4Server.flags,
-                       environment: [String: String]) async throws -> BridgeProcess {
-        let bridge = try BridgeProcess([verifier.url("/mcp")] + flags, environment: verifier.environment(environment))
-        let initialized = try await bridge.handshake()
-        #expect(initialized["result"] != nil, "initialize: \(initialized); stderr: \(bridge.stderr.text)")
-        return bridge
-    }
-
-    private func echo(_ bridge: BridgeProcess, id: Int) async throws -> [String: Any] {
-        try bridge.send(Messages.call(id: id, tool: "echo", arguments: #"{"text":"call \#(id)"}"#))
-        return try await bridge.readResponse(id: id).response
-    }
-
-    private func finish(_ bridge: BridgeProcess) async throws {
-        try bridge.closeStdin()
-        #expect(try await bridge.waitForExit() == 0)
-    }
-
     /// Minted keys are accepted for 9 s and report an Expiration 305 s ahead, i.e. inside the 300 s refresh margin
     /// after 5 s: a bridge that re-reads in time is never refused.
     private func expectRefreshedAheadOfExpiry(_ verifier: SigV4Server, source: String,
                                               environment: [String: String], flags: [String] = SigV4Server.flags)
         async throws {
-        let bridge = try await start(verifier, flags: flags, environment: environment)
-        #expect(try await echo(bridge, id: 2).toolText == "call 2")
+        let bridge = try await verifier.startBridge(flags: flags, environment: environment)
+        #expect(try await bridge.echo(id: 2).toolText == "call 2")
         try await Task.sleep(for: .milliseconds(5600))
-        let later = try await echo(bridge, id: 3)
+        let later = try await bridge.echo(id: 3)
         #expect(later.toolText == "call 3", "\(later); stderr: \(bridge.stderr.text)")
-        try await finish(bridge)
+        #expect(try await bridge.finish().status == 0)
         let stats = try await verifier.stats()
         #expect(stats.refused.isEmpty, "refused: \(stats.refused)")
         #expect((stats.minted[source] ?? 0) >= 2, "minted: \(stats.minted)")
@@ -46,11 +27,11 @@ struct SigV4CredentialTests {
 
     @Test func environmentCredentialsWithoutAToken() async throws {
         let verifier = try await SigV4Server()
-        let bridge = try await start(verifier, environment: [
+        let bridge = try await verifier.startBridge(environment: [
             "AWS_ACCESS_KEY_ID": verifier.longTerm.id, "AWS_SECRET_ACCESS_KEY": verifier.longTerm.secret,
         ])
-        #expect(try await echo(bridge, id: 2).toolText == "call 2")
-        try await finish(bridge)
+        #expect(try await bridge.echo(id: 2).toolText == "call 2")
+        #expect(try await bridge.finish().status == 0)
         let stats = try await verifier.stats()
         #expect(stats.refused.isEmpty && Set(stats.keys) == [verifier.longTerm.id], "\(stats.verified)")
     }
@@ -67,7 +48,7 @@ struct SigV4CredentialTests {
         let (response, _) = try await bridge.readResponse(id: 1)
         #expect(response.errorCode == -32009)
         #expect(response.errorMessage?.contains("expired at 2020-01-01T00:00:00Z") == true, "\(response)")
-        try await finish(bridge)
+        #expect(try await bridge.finish().status == 0)
         #expect(try await verifier.stats().verified.isEmpty)
     }
 
@@ -79,13 +60,13 @@ struct SigV4CredentialTests {
         try verifier.write("[dev]\naws_access_key_id = \(verifier.longTerm.id)\naws_secret_access_key = "
             + "\(verifier.longTerm.secret)\n", to: ".aws/credentials")
         let flags = ["--aws-sigv4", "--aws-service", SigV4Server.service, "--aws-profile", "dev"]
-        let bridge = try await start(verifier, flags: flags, environment: [:])
-        #expect(try await echo(bridge, id: 2).toolText == "call 2")
+        let bridge = try await verifier.startBridge(flags: flags, environment: [:])
+        #expect(try await bridge.echo(id: 2).toolText == "call 2")
         try verifier.write("[dev]\naws_access_key_id = \(verifier.temporary.id)\naws_secret_access_key = "
             + "\(verifier.temporary.secret)\naws_session_token = \(verifier.temporary.token)\n",
             to: ".aws/credentials")
-        #expect(try await echo(bridge, id: 3).toolText == "call 3")
-        try await finish(bridge)
+        #expect(try await bridge.echo(id: 3).toolText == "call 3")
+        #expect(try await bridge.finish().status == 0)
         let stats = try await verifier.stats()
         #expect(stats.refused.isEmpty, "refused: \(stats.refused)")
         #expect(stats.keys.first == verifier.longTerm.id && stats.keys.last == verifier.temporary.id,
@@ -110,12 +91,12 @@ struct SigV4CredentialTests {
         }
         try verifier.write(document(expiring.id, expiring.secret, expiring.token), to: "helper.json")
         try verifier.write("[default]\ncredential_process = cat \(verifier.path("helper.json"))\n", to: ".aws/config")
-        let bridge = try await start(verifier, environment: [:])
+        let bridge = try await verifier.startBridge(environment: [:])
         try verifier.write(document(verifier.temporary.id, verifier.temporary.secret,
                                     verifier.temporary.token), to: "helper.json")
         try await verifier.expire(expiring.id)
-        #expect(try await echo(bridge, id: 2).toolText == "call 2", "stderr: \(bridge.stderr.text)")
-        try await finish(bridge)
+        #expect(try await bridge.echo(id: 2).toolText == "call 2", "stderr: \(bridge.stderr.text)")
+        #expect(try await bridge.finish().status == 0)
         let stats = try await verifier.stats()
         #expect(stats.refusalTypes == ["ExpiredTokenException"], "refused: \(stats.refused)")
         #expect(stats.keys.first == expiring.id && stats.keys.last == verifier.temporary.id, "\(stats.keys)")
@@ -171,6 +152,6 @@ struct SigV4CredentialTests {
         let (response, _) = try await bridge.readResponse(id: 1)
         let message = response.errorMessage ?? ""
         #expect(message.contains("aws sso login --profile corp-dev") && message.contains(detail), "\(response)")
-        try await finish(bridge)
+        #expect(try await bridge.finish().status == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// One test's share of a `sigv4_verifier.py` (started once per test process and mode: each imports mcp and botocore,
 /// too heavy to start per test on two cores): the test's own keys and stand-in paths under a tag of its own, so its
@@ -71,8 +72,10 @@ final class SigV4Server: @unchecked Sendable {
          "AWS_SESSION_TOKEN": temporary.token]
     }
 
-    /// Everything secret about this test's keys, plus the signature itself.
-    var secrets: [String] { [temporary.secret, temporary.token, temporary.id, longTerm.secret, "Signature="] }
+    /// Everything secret about this test's keys, plus the signature itself and the marks of minted secrets and tokens.
+    var secrets: [String] {
+        [temporary.secret, temporary.token, temporary.id, longTerm.secret, "Signature=", "minted-secret-", "tok-"]
+    }
 
     /// A stand-in's path under this test's tag: `/container/TAG/305/9`.
     func standIn(_ kind: String, expires: Int, valid: Int) -> String { "/\(kind)/\(tag)/\(expires)/\(valid)" }
@@ -85,11 +88,12 @@ final class SigV4Server: @unchecked Sendable {
 
     func path(_ relativePath: String) -> String { home.appendingPathComponent(relativePath).path }
 
-    /// What the verifier saw: each verified request and each refusal.
+    /// What the verifier saw: each verified request and each refusal; the STS stand-in's calls.
     struct Stats {
         var verified: [[String: Any]]
         var refused: [[String: Any]]
         var minted: [String: Int]
+        var sts: [[String: Any]]
 
         var keys: [String] { verified.compactMap { $0["key"] as? String } }
         var refusalTypes: [String] { refused.compactMap { $0["type"] as? String } }
@@ -102,7 +106,8 @@ final class SigV4Server: @unchecked Sendable {
         }
         return Stats(verified: object["verified"] as? [[String: Any]] ?? [],
                      refused: object["refused"] as? [[String: Any]] ?? [],
-                     minted: object["minted"] as? [String: Int] ?? [:])
+                     minted: object["minted"] as? [String: Int] ?? [:],
+                     sts: object["sts"] as? [[String: Any]] ?? [])
     }
 
     /// From now on the verifier refuses `key` as expired, as AWS refuses a temporary key past its time.
@@ -110,10 +115,46 @@ final class SigV4Server: @unchecked Sendable {
         _ = try await ServerProcess.curl(["-s", "--max-time", "5", server.url("/_sigv4/expire/\(key)")])
     }
 
+    /// The STS stand-in as the SDKs' endpoint override (`AWS_ENDPOINT_URL_STS`): role credentials it issues have an
+    /// Expiration `expires` seconds ahead and are accepted for `valid` seconds.
+    func stsEnvironment(expires: Int = 3600, valid: Int = 3600) -> [String: String] {
+        ["AWS_ENDPOINT_URL_STS": url(standIn("sts", expires: expires, valid: valid))]
+    }
+
     /// A `credential_process` that fetches a freshly minted key from the verifier (Expiration `expires` seconds
     /// ahead, accepted for `valid` seconds).
     func mintingProcess(expires: Int, valid: Int) -> String {
         "\(TestEnvironment.python) -c \"import sys,urllib.request;sys.stdout.write(urllib.request.urlopen("
             + "sys.argv[1]).read().decode())\" \(url(standIn("mint", expires: expires, valid: valid)))"
+    }
+}
+
+/// Bridges in front of a verifier, as the SigV4 suites drive them.
+extension SigV4Server {
+    /// A bridge that made its handshake; `echo` proves a later call is still accepted.
+    func startBridge(flags: [String] = SigV4Server.flags, environment extra: [String: String]) async throws
+        -> BridgeProcess {
+        let bridge = try BridgeProcess([url("/mcp")] + flags, environment: environment(extra))
+        let initialized = try await bridge.handshake()
+        #expect(initialized["result"] != nil, "initialize: \(initialized); stderr: \(bridge.stderr.text)")
+        return bridge
+    }
+
+    /// The host's `initialize` answered by a bridge that cannot get credentials: the error, after the bridge exited.
+    func initializeError(flags: [String] = SigV4Server.flags, environment extra: [String: String]) async throws
+        -> (code: Int?, message: String) {
+        let bridge = try BridgeProcess([url("/mcp")] + flags, environment: environment(extra))
+        try bridge.send(Messages.initialize())
+        let (response, _) = try await bridge.readResponse(id: 1)
+        #expect(try await bridge.finish().status == 0)
+        return (response.errorCode, response.errorMessage ?? "\(response)")
+    }
+}
+
+extension BridgeProcess {
+    /// Calls the server's `echo` tool.
+    func echo(id: Int) async throws -> [String: Any] {
+        try send(Messages.call(id: id, tool: "echo", arguments: #"{"text":"call \#(id)"}"#))
+        return try await readResponse(id: id).response
     }
 }
