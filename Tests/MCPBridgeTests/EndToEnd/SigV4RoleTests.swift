@@ -174,6 +174,20 @@ struct SigV4RoleTests {
         #expect((stats.sts.first?["session_name"] as? String)?.hasPrefix("mcp-bridge-") == true, "\(stats.sts)")
     }
 
+    /// STS refuses the web identity token: AWS's words and what to check, without the token.
+    @Test func aRefusedWebIdentityTokenIsReportedWithoutTheToken() async throws {
+        let verifier = try await SigV4Server()
+        try verifier.write("not-a-jwt-\(verifier.tag)\n", to: "eks-token")
+        var environment = verifier.stsEnvironment()
+        environment["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/PodRole"
+        environment["AWS_WEB_IDENTITY_TOKEN_FILE"] = verifier.path("eks-token")
+        let (code, message) = try await verifier.initializeError(environment: environment)
+        #expect(code == -32009, "\(message)")
+        #expect(message.contains("InvalidIdentityToken") && message.contains("role/PodRole")
+            && message.contains("OIDC provider"), "\(message)")
+        #expect(!message.contains("not-a-jwt-"), "\(message)")
+    }
+
     /// STS refuses the role: the host gets -32009 with AWS's code and message, the role, and what to check.
     @Test func accessDeniedReachesTheHostInAWSsWords() async throws {
         let verifier = try await SigV4Server()

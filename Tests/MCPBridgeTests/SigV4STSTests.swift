@@ -4,8 +4,9 @@ import Testing
 
 @testable import MCPBridge
 
-/// STS's XML answers and where STS calls go, as the AWS SDKs decide it.
-struct STSResponseTests {
+/// STS for role credentials: its XML answers, where calls go (as the AWS SDKs decide it), and which settings
+/// make a web identity.
+struct SigV4STSTests {
     /// AWS's documented AssumeRole response, with an entity in the secret (XML escapes what it must).
     static let assumeRole = """
         <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
@@ -101,6 +102,26 @@ struct STSResponseTests {
             try client(["AWS_ENDPOINT_URL_STS": "http://sts.internal.example"]).endpoint()
         } throws: { error in
             "\(error)".contains("AWS_ENDPOINT_URL_STS is not a usable STS endpoint")
+        }
+    }
+
+    /// Each setting from the environment first, then the profile; the environment not at all with `--aws-profile`.
+    @Test func webIdentitySettingsComeFromTheEnvironmentThenTheProfile() throws {
+        let profile = ["role_arn": "arn:aws:iam::1:role/FromProfile", "web_identity_token_file": "/profile-token"]
+        let environment = ["AWS_WEB_IDENTITY_TOKEN_FILE": "/env-token", "AWS_ROLE_SESSION_NAME": "pod"]
+        let mixed = try #require(try WebIdentityCredentials.configuration(profile: "p", settings: profile,
+                                                                          environment: environment))
+        #expect(mixed.tokenFile == "/env-token" && mixed.roleARN == "arn:aws:iam::1:role/FromProfile"
+            && mixed.sessionName == "pod")
+        let profileOnly = try #require(try WebIdentityCredentials.configuration(profile: "p", settings: profile,
+                                                                                environment: nil))
+        #expect(profileOnly.tokenFile == "/profile-token" && profileOnly.sessionName.hasPrefix("mcp-bridge-"))
+        #expect(try WebIdentityCredentials.configuration(profile: "p", settings: ["region": "x"],
+                                                         environment: ["AWS_ROLE_ARN": "arn:aws:iam::1:role/R"]) == nil)
+        #expect {
+            try WebIdentityCredentials.configuration(profile: "p", settings: nil, environment: environment)
+        } throws: { error in
+            "\(error)".contains("no role: set AWS_ROLE_ARN or the profile's role_arn")
         }
     }
 }
