@@ -7,7 +7,7 @@ struct WebIdentityCredentials: Sendable {
     let roleARN: String
     let tokenFile: String
     let sessionName: String
-    /// Where the settings came from, for the credentials' source ("web identity from the environment", "profile dev").
+    /// Where the settings came from, for the credentials' source ("the environment's web identity", "profile dev").
     let origin: String
 
     /// The settings, or nil when neither the environment (nil: not consulted, `--aws-profile` was given) nor the
@@ -19,10 +19,10 @@ struct WebIdentityCredentials: Sendable {
             return settings?[key].map { ($0, false) }
         }
         guard let file = setting("web_identity_token_file", "AWS_WEB_IDENTITY_TOKEN_FILE") else { return nil }
-        let origin = file.fromEnvironment ? "web identity from the environment" : "profile \(name)"
+        let origin = file.fromEnvironment ? "the environment's web identity" : "profile \(name)"
         guard let role = setting("role_arn", "AWS_ROLE_ARN"), !role.value.isEmpty else {
-            throw AWSCredentialError("\(origin) names a web identity token file but no role: set AWS_ROLE_ARN or the "
-                + "profile's role_arn")
+            throw AWSCredentialError("\(origin) has a token file (web_identity_token_file or "
+                + "AWS_WEB_IDENTITY_TOKEN_FILE) but no role: set AWS_ROLE_ARN or the profile's role_arn")
         }
         let session = setting("role_session_name", "AWS_ROLE_SESSION_NAME")?.value
         return WebIdentityCredentials(roleARN: role.value, tokenFile: file.value,

@@ -129,7 +129,9 @@ struct SigV4RoleTests {
     /// platform rotates it), and neither token reaches stderr at --debug.
     @Test func webIdentityFromTheEnvironmentUsesTheRotatedToken() async throws {
         let verifier = try await SigV4Server()
-        let (first, second) = ("wit-first-\(verifier.tag)", "wit-second-\(verifier.tag)")
+        // As long as an EKS token (a JWT of about a kilobyte).
+        let padding = String(repeating: "eyJhbGciOiJSUzI1NiJ9", count: 60)
+        let (first, second) = ("wit-first-\(verifier.tag)-\(padding)", "wit-second-\(verifier.tag)-\(padding)")
         try verifier.write(first + "\n", to: "eks-token")
         var environment = verifier.stsEnvironment(expires: 305, valid: 9)
         environment["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/PodRole"
