@@ -20,7 +20,7 @@ final class AWSCredentialChain: Sendable {
     private let client: AWSMetadataClient
     /// The region requests are signed for: STS's when nothing else names one.
     private let signingRegion: String
-    /// `--proxy`, for STS (the local metadata services are never proxied).
+    /// `--enable-proxy`, for STS (the local metadata services are never proxied).
     private let proxied: Bool
     private let logger: Logger
 

@@ -10,7 +10,7 @@ final class AWSRequestSigning: Sendable {
     /// The day's signing key for the credentials in force, as the AWS SDKs keep it: four HMACs saved per request.
     private let derivedKey = Mutex<(date: String, accessKeyID: String, secret: String, key: SymmetricKey)?>(nil)
 
-    /// `proxied`: `--proxy`, which role credentials' STS calls follow too.
+    /// `proxied`: `--enable-proxy`, which role credentials' STS calls follow too.
     init(_ configuration: AWSSigningConfiguration, http: any HTTPClient, proxied: Bool = false, logger: Logger) {
         signer = SigV4Signer(region: configuration.region, service: configuration.service)
         credentials = AWSCredentialChain(profile: configuration.profile, environment: configuration.environment,

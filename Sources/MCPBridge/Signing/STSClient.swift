@@ -14,7 +14,7 @@ struct STSClient: Sendable {
     /// The configured endpoint and the setting that named it, or nil for the regional endpoint.
     let configured: (url: String, setting: String)?
     let client: AWSMetadataClient
-    /// `--proxy`: STS is on the internet, where a corporate network's proxy may be the only way out.
+    /// `--enable-proxy`: STS is on the internet, where a corporate network's proxy may be the only way out.
     let proxied: Bool
 
     static let version = "2011-06-15"
