@@ -48,4 +48,19 @@ struct ResultShapeTests {
         #expect(String(decoding: removed, as: UTF8.self) == #"{"result":{"b\\":"x\"y","c":[1, 2]}}"#)
         #expect(MessageSplice.removingMembers(["zz"], atPath: ["result"], in: bytes) == nil)
     }
+
+    @Test func aModernRequestLosesOnlyItsEnvelopeOnTheWayToALegacyServer() {
+        func shaped(_ text: String) -> String {
+            String(decoding: RequestShape.forLegacyServer(Array(text.utf8)), as: UTF8.self)
+        }
+        let envelope = #""io.modelcontextprotocol/protocolVersion":"2026-07-28","#
+            + #""io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"h"}"#
+        #expect(shaped(#"{"id":1,"method":"tools/call","params":{"_meta":{"#
+            + envelope + #","progressToken":7},"name":"x"}}"#)
+            == #"{"id":1,"method":"tools/call","params":{"_meta":{"progressToken":7},"name":"x"}}"#)
+        #expect(shaped(#"{"id":2,"method":"tools/list","params":{"_meta":{"# + envelope + "}}}")
+            == #"{"id":2,"method":"tools/list","params":{}}"#)
+        let plain = #"{"id":3,"method":"ping","params":{"_meta":{"progressToken":1}}}"#
+        #expect(shaped(plain) == plain)
+    }
 }

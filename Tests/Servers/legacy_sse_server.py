@@ -100,6 +100,13 @@ def build_server(name: str, stateless: bool = False) -> FastMCP:
         return json.dumps({k.lower(): v for k, v in headers.items()}, sort_keys=True)
 
     @server.tool(structured_output=False)
+    def request_meta(ctx: Context) -> str:
+        """The `params._meta` this call arrived with, as JSON (what a 2025 server sees of a request's metadata)."""
+        meta = ctx.request_context.meta
+        return json.dumps(meta.model_dump(mode="json", exclude_none=True) if meta is not None else None,
+                          sort_keys=True)
+
+    @server.tool(structured_output=False)
     def stream_headers(ctx: Context) -> str:
         """The HTTP headers of the GET that opened this call's SSE session, as JSON with lower-cased names."""
         request = ctx.request_context.request

@@ -6,8 +6,8 @@ import Logging
 ///
 /// - The bridge runs `initialize` itself, once, with the capabilities and clientInfo from the host's first `_meta`,
 ///   and keeps the session (renewed on 404 like any other); `server/discover` is answered from its result.
-/// - Requests go out as the host wrote them (legacy servers ignore the `_meta` keys they do not know), with the
-///   session's headers instead of the 2026 ones.
+/// - Requests go out as the host wrote them less the 2026-07-28 envelope in `_meta` (`RequestShape`: a dual-era
+///   server behind a 2025 front refuses it), with the session's headers instead of the 2026 ones.
 /// - A server request in the middle of a call (elicitation, sampling, roots) becomes an `input_required` result
 ///   for the host, carrying a `requestState` of the bridge's; the legacy stream stays open, and when the host
 ///   retries with `inputResponses`, the answer is POSTed to the server and the call's final result answers the
@@ -106,6 +106,7 @@ struct ModernHostTranslator: Sendable {
         } ?? true
         var legacy = request
         legacy.modern = nil
+        legacy.bytes = RequestShape.forLegacyServer(request.bytes)
         let offCall: ActiveCalls.Handler = { message in
             if message.envelope.kind == .notification {
                 return message.envelope.method == "notifications/message" && !wantsLogs

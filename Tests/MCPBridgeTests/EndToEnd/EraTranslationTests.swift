@@ -222,6 +222,24 @@ struct EraTranslationTests {
         #expect(!later.contains { $0.contains(#""id":3,"#) }, "a cancelled request gets no answer: \(later)")
     }
 
+    /// A dual-era server behind a 2025-only front (mcp-proxy before mcp-server-time) refuses a request that still
+    /// carries the 2026-07-28 envelope on the handshake session: the 2025 server gets the host's `_meta` without it,
+    /// every other member (here `progressToken` and a vendor key) as the host wrote it.
+    @Test func aModernHostsRequestReachesALegacyServerWithoutTheEnvelope() async throws {
+        let server = try await MatrixServers.legacyStateful.value
+        let bridge = try BridgeProcess([server.url("/mcp")])
+        let line = Self.modern(id: 5, method: "tools/call", params: #""name":"request_meta","arguments":{}"#,
+                               logLevel: "info")
+            .replacingOccurrences(of: #"{"_meta":{"#, with: #"{"_meta":{"progressToken":"p-5","com.example/tag":[1],"#)
+        try bridge.send(line)
+        let text = try #require(try await bridge.readResponse(id: 5).response.toolText)
+        let meta = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+        #expect(Set(meta.keys) == ["progressToken", "com.example/tag"], "the server saw \(text)")
+        #expect(meta["progressToken"] as? String == "p-5")
+        let (status, _) = try await bridge.finish()
+        #expect(status == 0)
+    }
+
     @Test func aModernHostsListenOnALegacyServerIsAcknowledged() async throws {
         let server = try await MatrixServers.legacyStateful.value
         let bridge = try BridgeProcess([server.url("/mcp")])
