@@ -10,7 +10,8 @@ MCP_BRIDGE_LEGACY_PYTHON := $(CURDIR)/.venv-legacy/bin/python
 
 all: build
 
-# apt packages (libcurl4-openssl-dev, nginx) + the Python venvs (.venv-test, .venv-legacy, .venv-fastmcp, .venv-authlib); fast no-op when up to date.
+# apt packages (libcurl4-openssl-dev, nginx) + the Python venvs (.venv-test, .venv-legacy, .venv-fastmcp, .venv-authlib,
+# .venv-langchain, .venv-mcp-proxy, .venv-time); fast no-op when up to date.
 deps:
 	scripts/install-deps.sh
 

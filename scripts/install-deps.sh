@@ -7,6 +7,11 @@
 #   - .venv-fastmcp/ with the exact pins of Tests/Clients/requirements-fastmcp.txt (fastmcp 4.x client and server)
 #   - .venv-authlib/ with the exact pins of Tests/Servers/requirements-authlib.txt (authlib + Flask: the second,
 #     independent authorization server of the OAuth tests, with the mcp SDK resource server in front)
+#   - .venv-langchain/ with the exact pins of Tests/Clients/requirements-langchain.txt (langchain-mcp-adapters on
+#     mcp 1.x: the differential suite's LangChain client)
+#   - .venv-mcp-proxy/ and .venv-time/ with the exact pins of Tests/Servers/requirements-mcp-proxy.txt (mcp-proxy,
+#     mcp 1.x) and requirements-time.txt (the reference mcp-server-time, mcp 2.x): the differential suite's time
+#     server, a stdio server behind mcp-proxy (their mcp pins conflict, so two venvs)
 # A second run does no network access and takes well under a second.
 # Environment: PYTHON=/path/to/python3 picks the interpreter for the venv (default: python3 on PATH, >= 3.10).
 set -euo pipefail
@@ -92,3 +97,6 @@ ensure_venv "$repo/.venv-test" "$repo/Tests/Servers/requirements.txt"
 ensure_venv "$repo/.venv-legacy" "$repo/Tests/Servers/requirements-legacy.txt"
 ensure_venv "$repo/.venv-fastmcp" "$repo/Tests/Clients/requirements-fastmcp.txt"
 ensure_venv "$repo/.venv-authlib" "$repo/Tests/Servers/requirements-authlib.txt"
+ensure_venv "$repo/.venv-langchain" "$repo/Tests/Clients/requirements-langchain.txt"
+ensure_venv "$repo/.venv-mcp-proxy" "$repo/Tests/Servers/requirements-mcp-proxy.txt"
+ensure_venv "$repo/.venv-time" "$repo/Tests/Servers/requirements-time.txt"

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """One real MCP client library, run through one scenario against one server, printing what the client hands its user.
 
-    python differential_client.py --client sdk1|sdk2|sdk2-legacy|fastmcp --url URL [--bridge BIN [--exit-file F]]
+    python differential_client.py --client sdk1|sdk2|sdk2-legacy|fastmcp|langchain --url URL [--scenario time]
+                                  [--bridge BIN [--exit-file F]]
 
 Without `--bridge` the client talks to URL directly over Streamable HTTP; with it, the client spawns the bridge on
 its own stdio transport (`BIN URL`), exactly as a desktop host does. The scenario is the same either way; the output
 is one JSON object (observation name -> what the client saw), which DifferentialClientTests compares between the two.
-Run it with the venv that holds the library: mcp 1.x (sdk1), mcp 2.x (sdk2, sdk2-legacy) or fastmcp 4.x (fastmcp).
+Run it with the venv that holds the library: mcp 1.x (sdk1), mcp 2.x (sdk2, sdk2-legacy), fastmcp 4.x (fastmcp) or
+langchain-mcp-adapters (langchain, whose own scenarios are in langchain_client.py). `--scenario time` runs the time
+server's scenario (time_scenario.py) instead of the one for the test servers' tools.
 
 Each observation is normalized only where the value is the transport's, not the server's (request ids, timings):
 what may legitimately differ between direct and bridged is listed in DifferentialClientTests, not hidden here.
@@ -23,6 +26,9 @@ import time
 import warnings
 from contextlib import asynccontextmanager
 from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import time_scenario  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -333,20 +339,28 @@ async def cancellation(client: Any) -> Any:
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--client", choices=sorted(CLIENTS), required=True)
+    parser.add_argument("--client", choices=sorted([*CLIENTS, "langchain"]), required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--bridge", help="the mcp-bridge binary; without it the client connects directly")
-    parser.add_argument("--exit-file", help="where record_exit.sh writes the bridge's exit status")
+    parser.add_argument("--exit-file", help="where record_exit.sh appends the bridge's exit status")
+    parser.add_argument("--scenario", choices=["default", "time"], default="default")
     args = parser.parse_args()
 
     events = Events()
     results: dict[str, Any] = {}
     closing = None
     try:
-        async with CLIENTS[args.client](args, events) as client:
-            tool_names = {tool.name for tool in await client.list_tools()}
-            results = await scenario(client, events, tool_names)
-            closing = time.monotonic()
+        if args.client == "langchain":
+            import langchain_client
+            command = bridge_command(args) if args.bridge else None
+            results = await langchain_client.run(args, command, events, observe)
+        else:
+            async with CLIENTS[args.client](args, events) as client:
+                if args.scenario == "time":
+                    results = await time_scenario.run(client, observe, dump)
+                else:
+                    results = await scenario(client, events, {tool.name for tool in await client.list_tools()})
+                closing = time.monotonic()
     except BaseException as error:  # noqa: BLE001
         if isinstance(error, KeyboardInterrupt):
             raise

@@ -6,6 +6,7 @@ enum DiffClient: String, CaseIterable, Sendable {
     case sdk2
     case sdk2Legacy = "sdk2-legacy"
     case fastmcp
+    case langchain
 
     var title: String {
         switch self {
@@ -13,6 +14,7 @@ enum DiffClient: String, CaseIterable, Sendable {
         case .sdk2: "mcp 2.3 `Client` (auto)"
         case .sdk2Legacy: "mcp 2.3 `Client` (legacy)"
         case .fastmcp: "fastmcp 4.1 `Client` (auto)"
+        case .langchain: "langchain-mcp-adapters 0.3.2 `MultiServerMCPClient` (mcp 1.30)"
         }
     }
 
@@ -21,6 +23,7 @@ enum DiffClient: String, CaseIterable, Sendable {
         case .sdk1: TestEnvironment.legacyPython
         case .sdk2, .sdk2Legacy: TestEnvironment.python
         case .fastmcp: TestEnvironment.fastmcpPython
+        case .langchain: TestEnvironment.venvPython("langchain")
         }
     }
 }
@@ -31,6 +34,7 @@ enum DiffServer: CaseIterable, Sendable {
     case dualStateful
     case legacySessions
     case fastmcp
+    case time
 
     var title: String {
         switch self {
@@ -38,8 +42,14 @@ enum DiffServer: CaseIterable, Sendable {
         case .dualStateful: "both eras, sessions (mcp 2.x)"
         case .legacySessions: "2025, sessions (mcp 1.x)"
         case .fastmcp: "both eras, sessions (fastmcp 4.x)"
+        case .time: "mcp-server-time behind mcp-proxy (2025, sessions)"
         }
     }
+
+    /// `Tests/Clients/differential_client.py --scenario`: the time server has its own tools.
+    var scenario: String { self == .time ? "time" : "default" }
+
+    static let testServers = allCases.filter { $0.scenario == "default" }
 
     func url() async throws -> String {
         switch self {
@@ -47,6 +57,7 @@ enum DiffServer: CaseIterable, Sendable {
         case .dualStateful: try await SharedServers.stateful.value.url(SharedServers.mcpPath)
         case .legacySessions: try await MatrixServers.legacyStateful.value.url("/mcp")
         case .fastmcp: try await DiffServers.fastmcp.value.url("/mcp")
+        case .time: try await DiffServers.time.value.url("/mcp")
         }
     }
 }
@@ -56,6 +67,14 @@ enum DiffServers {
         try await ServerProcess(script: "fastmcp_server.py", arguments: ["--port", "0"],
                                 python: TestEnvironment.fastmcpPython)
     }
+    /// The reference time server (stdio, mcp 2.x, `.venv-time`) served over Streamable HTTP by the real mcp-proxy CLI
+    /// (mcp 1.x, `.venv-mcp-proxy`): two venvs, as their mcp pins conflict.
+    static let time = Task {
+        let server = URL(fileURLWithPath: TestEnvironment.venvPython("time")).deletingLastPathComponent()
+            .appendingPathComponent("mcp-server-time").path
+        return try await ServerProcess(script: "time_proxy.py", arguments: ["--time-server", server],
+                                       python: TestEnvironment.venvPython("mcp-proxy"))
+    }
 }
 
 extension TestEnvironment {
@@ -64,28 +83,38 @@ extension TestEnvironment {
         ProcessInfo.processInfo.environment["MCP_BRIDGE_FASTMCP_PYTHON"]
             ?? repository.appendingPathComponent(".venv-fastmcp/bin/python").path
     }
+
+    /// The python of `.venv-NAME` (`make deps`), or `$MCP_BRIDGE_<NAME>_PYTHON` (`langchain`, `time`, `mcp-proxy`:
+    /// `MCP_BRIDGE_MCP_PROXY_PYTHON`).
+    static func venvPython(_ name: String) -> String {
+        let variable = "MCP_BRIDGE_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_PYTHON"
+        return ProcessInfo.processInfo.environment[variable]
+            ?? repository.appendingPathComponent(".venv-\(name)/bin/python").path
+    }
 }
 
 /// What one client saw in one run: observation name → the JSON value the driver printed for it.
 struct ClientRun: @unchecked Sendable {
     var observations: [String: Any]
-    /// Through the bridge: what `record_exit.sh` wrote ("0", "0 after SIGTERM"), nil when the bridge was killed.
+    /// Through the bridge: what `record_exit.sh` wrote ("0", "0 after SIGTERM"), nil when the bridge was killed. A
+    /// client that starts a bridge per session (LangChain's adapter) leaves a line each: their distinct values.
     var exit: String?
     var stderr: String
 
     /// Runs the driver; `bridged` spawns the built bridge on the client's stdio transport.
-    static func run(_ client: DiffClient, url: String, bridged: Bool) async throws -> ClientRun {
+    static func run(_ client: DiffClient, url: String, scenario: String, bridged: Bool) async throws -> ClientRun {
         let exitFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("mcp-bridge-exit-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: exitFile) }
         var arguments = [TestEnvironment.repository.appendingPathComponent("Tests/Clients/differential_client.py").path,
-                         "--client", client.rawValue, "--url", url]
+                         "--client", client.rawValue, "--url", url, "--scenario", scenario]
         if bridged { arguments += ["--bridge", TestEnvironment.bridgeBinary, "--exit-file", exitFile] }
         let (status, stdout, stderr) = try await Self.runProcess(client.python, arguments, timeout: .seconds(180))
         guard status == 0, let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
         else { throw TestFailure("\(client.rawValue) driver failed (\(status)): \(stdout)\n\(stderr.suffix(2000))") }
-        let exit = bridged ? (try? String(contentsOfFile: exitFile, encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        let exits = bridged ? (try? String(contentsOfFile: exitFile, encoding: .utf8))?
+            .split(separator: "\n").map(String.init) : nil
+        let exit = exits.map { Set($0).sorted().joined(separator: " | ") }.flatMap { $0.isEmpty ? nil : $0 }
         return ClientRun(observations: object, exit: exit, stderr: stderr)
     }
 

@@ -40,7 +40,11 @@ struct DifferentialReport {
                 + "stdio transport, and everything it hands its user is compared: initialize facts, tools and their "
                 + "schemas, a call, resources, prompts, progress, logs, elicitation / sampling / roots callbacks, "
                 + "ping, a cancelled call and the call after it, 20 concurrent calls, and the bridge's exit when the "
-                + "client closes stdin. ✓ identical, ✓ⁿ identical except note n, ✗ differs.")
+                + "client closes stdin. LangChain's adapter exposes no ping, sampling, roots or cancellation, and "
+                + "opens a session (so a bridge) per call: the rest is compared, and every bridge's exit. The time "
+                + "server's scenario is its own: its tools, the current time in a fixed zone (only the clock time "
+                + "normalized), a fixed conversion, an unknown timezone, an unknown tool, ping. "
+                + "✓ identical, ✓ⁿ identical except note n, ✗ differs.")
         lines += [
             "",
             "| client ↓ server → | " + DiffServer.allCases.map(\.title).joined(separator: " | ") + " |",
