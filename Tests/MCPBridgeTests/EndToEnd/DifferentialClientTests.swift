@@ -59,8 +59,8 @@ struct DifferentialClientTests {
     @Test func everyClientSeesTheSameThroughTheBridge() async throws {
         let pairs = DiffClient.allCases.flatMap { client in DiffServer.allCases.map { (client, $0) } }
         var report = DifferentialReport(allowed: Self.allowed)
-        // Three pairs at a time: each run starts a Python interpreter (~1.5 s of imports) on a 2-core machine;
-        // `make test` runs this suite on its own, after the rest.
+        // Three pairs at a time: each starts a Python interpreter (1-2.5 s of imports) for both its runs, on a 2-core
+        // machine; `make test` runs this suite on its own, after the rest.
         try await withThrowingTaskGroup(of: (DiffClient, DiffServer, PairOutcome).self) { group in
             var pending = pairs[...]
             func startNext() {
@@ -83,8 +83,7 @@ struct DifferentialClientTests {
     static func compare(_ client: DiffClient, _ server: DiffServer) async -> PairOutcome {
         do {
             let url = try await server.url()
-            let direct = try await ClientRun.run(client, url: url, scenario: server.scenario, bridged: false)
-            let bridged = try await ClientRun.run(client, url: url, scenario: server.scenario, bridged: true)
+            let (direct, bridged) = try await ClientRun.run(client, url: url, scenario: server.scenario)
             var outcome = PairOutcome()
             var observed = Set(direct.observations.keys).union(bridged.observations.keys)
             observed.remove("shutdown")  // the time to close a transport, reported, not compared

@@ -96,26 +96,36 @@ extension TestEnvironment {
 /// What one client saw in one run: observation name → the JSON value the driver printed for it.
 struct ClientRun: @unchecked Sendable {
     var observations: [String: Any]
-    /// Through the bridge: what `record_exit.sh` wrote ("0", "0 after SIGTERM"), nil when the bridge was killed. A
-    /// client that starts a bridge per session (LangChain's adapter) leaves a line each: their distinct values.
+    /// Through the bridge: what `record_exit.sh` wrote ("0", "0 after SIGTERM"; "N killed" for bridges that wrote
+    /// none). A client that starts a bridge per session (LangChain's adapter) leaves one each: their distinct values.
     var exit: String?
     var stderr: String
 
-    /// Runs the driver; `bridged` spawns the built bridge on the client's stdio transport.
-    static func run(_ client: DiffClient, url: String, scenario: String, bridged: Bool) async throws -> ClientRun {
+    /// Runs the driver once: the scenario directly, then through the built bridge on the client's stdio transport.
+    static func run(_ client: DiffClient, url: String, scenario: String) async throws -> (direct: ClientRun,
+                                                                                            bridged: ClientRun) {
         let exitFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("mcp-bridge-exit-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: exitFile) }
-        var arguments = [TestEnvironment.repository.appendingPathComponent("Tests/Clients/differential_client.py").path,
-                         "--client", client.rawValue, "--url", url, "--scenario", scenario]
-        if bridged { arguments += ["--bridge", TestEnvironment.bridgeBinary, "--exit-file", exitFile] }
-        let (status, stdout, stderr) = try await Self.runProcess(client.python, arguments, timeout: .seconds(180))
-        guard status == 0, let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+        let arguments = [TestEnvironment.repository.appendingPathComponent("Tests/Clients/differential_client.py").path,
+                         "--client", client.rawValue, "--url", url, "--scenario", scenario,
+                         "--bridge", TestEnvironment.bridgeBinary, "--exit-file", exitFile]
+        let (status, stdout, stderr) = try await Self.runProcess(client.python, arguments, timeout: .seconds(240))
+        guard status == 0, let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any],
+              let direct = object["direct"] as? [String: Any], let bridged = object["bridged"] as? [String: Any]
         else { throw TestFailure("\(client.rawValue) driver failed (\(status)): \(stdout)\n\(stderr.suffix(2000))") }
-        let exits = bridged ? (try? String(contentsOfFile: exitFile, encoding: .utf8))?
-            .split(separator: "\n").map(String.init) : nil
-        let exit = exits.map { Set($0).sorted().joined(separator: " | ") }.flatMap { $0.isEmpty ? nil : $0 }
-        return ClientRun(observations: object, exit: exit, stderr: stderr)
+        let lines = (try? String(contentsOfFile: exitFile, encoding: .utf8))?.split(separator: "\n").map(String.init)
+        return (ClientRun(observations: direct, exit: nil, stderr: stderr),
+                ClientRun(observations: bridged, exit: lines.flatMap(Self.exit(of:)), stderr: stderr))
+    }
+
+    /// The distinct exits `record_exit.sh` recorded, and how many bridges recorded none (killed).
+    private static func exit(of lines: [String]) -> String? {
+        let exits = lines.filter { $0 != "started" }
+        var distinct = Set(exits).sorted()
+        let killed = lines.count - 2 * exits.count
+        if killed > 0 { distinct.append("\(killed) killed") }
+        return distinct.isEmpty ? nil : distinct.joined(separator: " | ")
     }
 
     private static func runProcess(_ executable: String, _ arguments: [String],
