@@ -366,8 +366,15 @@ async def get_stream_sse(req: Request, conn: Conn, sid: str) -> None:
         await conn.chunk("retry: 200\n\n")
     else:
         await conn.chunk("retry: 200\n" + sse_event(log_note(f"hello from the GET stream of {sid}"), "g1"))
-    while (await conn.race(None, 2.0))[0] == "timeout":
-        await conn.chunk(": ping\n\n")
+    # A session that ends (expired, deleted) ends its stream as a server does, cleanly after the event id.
+    pings = 0
+    while (await conn.race(None, 0.2))[0] == "timeout":
+        if STATE["sessions"].get(sid) != "active":
+            log_event("get-stream-ended", req.path, session=sid)
+            return await conn.end_chunks()
+        pings += 1
+        if pings % 10 == 0:
+            await conn.chunk(": ping\n\n")
     log_event("client-closed", req.path)
     conn.close()
 

@@ -9,7 +9,9 @@ import Synchronization
 /// Started once the session is initialized. A 405 means the server offers no such stream, and the listener stops.
 /// Otherwise it reconnects with `Last-Event-ID` after a delay that starts at 1 s and doubles to 30 s until a stream
 /// delivers a message; the server's `retry` can lengthen it, never shorten it, so a server that keeps closing the
-/// stream (with `retry: 0`, say) never sees a busy loop.
+/// stream (with `retry: 0`, say) never sees a busy loop. A renewed session (a restarted server) is a new stream:
+/// it is opened at once, without the old session's event id and backoff, since what the server sends on it before
+/// the stream opens is lost.
 final class ServerStreamListener: Sendable {
     private let channel: SessionChannel
     /// The running listen, or `.stopped` for good: a session that settles during the drain must not start a stream
@@ -39,9 +41,15 @@ final class ServerStreamListener: Sendable {
         let logger = channel.http.logger
         var lastEventID: String?
         var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
+        var generation: Int?
         while !Task.isCancelled {
             let snapshot = await channel.session.snapshot()
             guard snapshot.sessionID != nil else { return }
+            if snapshot.generation != generation {  // a new session: nothing of the old stream's applies to it
+                generation = snapshot.generation
+                lastEventID = nil
+                backoff.reset()
+            }
             var delay = backoff.next()
             do {
                 let outcome = try await channel.http.listen(session: snapshot, lastEventID: lastEventID,
@@ -71,7 +79,7 @@ final class ServerStreamListener: Sendable {
                 if Task.isCancelled { return }
                 logger.debug("GET stream broke", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: delay)
+            _ = await channel.session.replaced(after: snapshot.generation, within: delay)
         }
     }
 

@@ -1,3 +1,4 @@
+import BridgeRuntime
 import Synchronization
 
 /// The legacy (2025-03-26 … 2025-11-25) session facts every request must carry, and their renewal after a 404.
@@ -35,6 +36,8 @@ actor SessionState {
     /// The snapshot every request may use without entering the actor: set exactly while no handshake or renewal
     /// is under way (the only times `snapshot` must wait), so the usual request pays a lock, not an actor hop.
     private nonisolated let published = Mutex<Snapshot?>(Snapshot(sessionID: nil, protocolVersion: nil, generation: 0))
+    /// The GET stream listener's wait between attempts, keyed by the generation it waits past (`replaced`).
+    private nonisolated let replacements = WaiterTable<Int, Void, Bool>()
 
     /// The facts to send now; waits while a handshake or renewal is under way so nobody uses a missing or dead
     /// session. The `initialize` request itself passes `forInitialize` and never waits.
@@ -97,8 +100,25 @@ actor SessionState {
     func adopt(sessionID: String?, protocolVersion: String?) {
         self.sessionID = sessionID
         if let protocolVersion { self.protocolVersion = protocolVersion }
+        advance()
+    }
+
+    /// Waits `delay`, or less when the session of `generation` is replaced meanwhile (true): the GET stream
+    /// listener backs off while a session is unreachable, and a renewed session must not wait out that backoff,
+    /// since what the server sends on it before the stream opens is lost.
+    func replaced(after generation: Int, within delay: Duration) async -> Bool {
+        guard generation == self.generation else { return true }
+        guard replacements.register(generation, context: ()) else {
+            try? await Task.sleep(for: delay)
+            return generation != self.generation
+        }
+        return await replacements.wait(generation, timeout: delay, timedOut: false, cancelled: false)
+    }
+
+    private func advance() {
         generation += 1
         republish()
+        replacements.resolve(generation - 1, with: true)
     }
 
     /// The bridge switched to 2026-07-28 (the session could not be kept): later requests carry no session, and a
@@ -107,8 +127,7 @@ actor SessionState {
         sessionID = nil
         protocolVersion = nil
         abandoned = true
-        generation += 1
-        republish()
+        advance()
     }
 
     /// The session named in `expired` is gone (HTTP 404). Renews it once, however many requests report it.

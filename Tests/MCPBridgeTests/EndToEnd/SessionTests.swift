@@ -84,6 +84,35 @@ struct SessionTests {
         #expect(later.isEmpty, "\(later)")
     }
 
+    /// A restarted server (here: its sessions expired, and the GET stream of the old one ended after event `g1`):
+    /// the first request renews the session, and the renewed session's GET stream opens at once, without the old
+    /// stream's `Last-Event-ID` (an id of another session) and without the backoff the refused GETs built up, so
+    /// what the server sends on it right away reaches the host.
+    @Test func aRenewedSessionGetsItsOwnGetStreamAtOnce() async throws {
+        let fault = try await ServerProcess.ownFaultServer()
+        let bridge = try BridgeProcess([fault.url("/get-stream")])
+        _ = try await bridge.handshake()
+        let first = try await bridge.readMessage()
+        #expect((first["params"] as? [String: Any])?["data"] as? String == "hello from the GET stream of s-1")
+
+        try fault.expireFaultSessions()
+        // The stream of s-1 ends, and GETs for it are refused (404) until the backoff has grown to 8 s.
+        _ = try await fault.waitForLog("three GETs refused for s-1") { log in
+            log.requests(method: "GET").filter { $0.header("mcp-session-id") == "s-1" }.count >= 4
+        }
+        try bridge.send(Messages.request(id: .int(2), method: "tools/list"))
+        let (renewed, _) = try await bridge.readResponse(id: 2)
+        #expect(renewed.result?["session"] as? String == "s-2", "\(renewed)")
+        let hello = try await bridge.readMessage(timeout: .seconds(4))
+        #expect((hello["params"] as? [String: Any])?["data"] as? String == "hello from the GET stream of s-2")
+        let opened = try await fault.faultLog().events("get-stream-opened").filter { $0["session"] as? String == "s-2" }
+        #expect(opened.count == 1 && opened.first?["lastEventId"] is NSNull, "no event id of s-1: \(opened)")
+
+        let (status, later) = try await bridge.finish()
+        #expect(status == 0)
+        #expect(later.isEmpty, "\(later)")
+    }
+
     /// The position of a request entry in the log (entries are compared by their body and session header).
     private func entryIndex(of entry: [String: Any], in log: FaultLog) throws -> Int {
         let index = log.entries.firstIndex {
