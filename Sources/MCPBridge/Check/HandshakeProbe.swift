@@ -10,6 +10,8 @@ struct HandshakeProbe {
     private var session = SessionState.Snapshot(sessionID: nil, protocolVersion: nil, generation: 0)
     /// Why the last step failed, for a report line of its own.
     private var lastFailure: String?
+    /// A step that carried the session got 404: the server did not find the session it had just created.
+    private var sessionMissed = false
 
     init(endpoint: RemoteEndpoint, maxMessageBytes: Int) {
         self.endpoint = endpoint
@@ -70,6 +72,10 @@ struct HandshakeProbe {
         report.pass("session", session.sessionID == nil ? "stateless (no Mcp-Session-Id)" : "session-based")
         _ = await step("initialized", Self.initialized, into: &report)
         if let (_, tools) = await step("tools/list", Self.toolsList, into: &report) { reportTools(tools, into: &report) }
+        if sessionMissed {
+            report.fail("session", Self.sessionNotKept + "; make the balancer sticky (a cookie, or a hash on "
+                + "Mcp-Session-Id): the server speaks no 2026-07-28, which would need none")
+        }
         await endSession()
         await reportRelay(serverSpeaksModern: false, into: &report)
     }
@@ -102,9 +108,13 @@ struct HandshakeProbe {
         // A session id that could not be sent back is no session: nothing to DELETE, and no 2025 relay either.
         session.sessionID = try? ServerHeaderValue.sessionID(answered?.0.value(for: HeaderName.sessionID))
         let why: String
-        if accepted, session.sessionID != nil {
+        if accepted, session.sessionID != nil, await sessionHolds() {
             why = "2025 hosts as written too: the server keeps a 2025 session (Mcp-Session-Id), so requests it "
                 + "sends mid-call reach the host; the bridge moves to 2026-07-28 if that session is lost"
+        } else if accepted, session.sessionID != nil {
+            why = "2025 hosts move to 2026-07-28 at their first request that misses the session: "
+                + Self.sessionNotKept + "; every call works in 2026-07-28, but a question asked mid-call through "
+                + "ctx.elicit (a server request) cannot reach the host there; sticky sessions keep the 2025 era"
         } else if accepted {
             why = "2025 hosts translated to 2026-07-28: the server keeps no 2025 session, so only 2026-07-28 "
                 + "(input_required) can carry its questions to the host"
@@ -113,6 +123,19 @@ struct HandshakeProbe {
         }
         report.pass("relay", "2026-07-28 hosts as written; " + why)
         await endSession()
+    }
+
+    static let sessionNotKept = "the server did not find the session it had just created on a later request "
+        + "(HTTP 404: replicas behind a load balancer without session affinity?)"
+
+    /// Whether the session the quiet `initialize` created is found by the next two requests: stateful replicas
+    /// behind plain round robin answer 404 for a session another replica holds.
+    private mutating func sessionHolds() async -> Bool {
+        var quiet = HealthCheck.Report()
+        sessionMissed = false
+        _ = await step("initialized", Self.initialized, into: &quiet)
+        _ = await step("tools/list", Self.toolsList, into: &quiet)
+        return !sessionMissed
     }
 
     private func reportReachable(_ head: HTTPResponseHead, tlsVerified: Bool, into report: inout HealthCheck.Report) {
@@ -151,6 +174,7 @@ struct HandshakeProbe {
         do {
             let reply: (HTTPResponseHead, ServerMessage?)? = try await endpoint.send(post, ExchangeContext(label: name)) {
                 response in
+                if response.status == 404, session.sessionID != nil { sessionMissed = true }
                 guard (200..<300).contains(response.status) else {
                     let body = await response.collect(upTo: 300)
                     report.fail(name, "HTTP \(response.status): " + BridgeError.excerpt(body, limit: 300))

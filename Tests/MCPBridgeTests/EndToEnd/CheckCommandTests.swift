@@ -71,6 +71,24 @@ struct CheckCommandTests {
         #expect(Self.line("relay", in: forced.stdout)?.contains("--protocol modern") == true, "\(forced.stdout)")
     }
 
+    /// Stateful replicas behind plain round robin: a session the server hands out is not found by the next request,
+    /// so the relay will not keep the host's era; `check` says so instead of promising it, and in the handshake
+    /// era, where nothing can make up for it, says what to fix.
+    @Test func aSessionTheReplicasCannotKeepIsReported() async throws {
+        let cluster = try await ReplicaCluster(mode: "stateful")
+        let run = try await BridgeProcess.runToEnd(["check", cluster.endpoint])
+        #expect(run.status == 0, "every call works through 2026-07-28: \(run.stdout)\(run.stderr)")
+        let relay = Self.line("relay", in: run.stdout)
+        #expect(relay?.contains("2025 hosts move to 2026-07-28 at their first request that misses the session") == true,
+                "\(run.stdout)")
+        #expect(relay?.contains("load balancer without session affinity") == true, "\(run.stdout)")
+
+        let legacy = try await BridgeProcess.runToEnd(["check", cluster.endpoint, "--protocol", "legacy"])
+        #expect(legacy.status == 1, "\(legacy.stdout)")
+        let session = legacy.stdout.split(separator: "\n").last { $0.contains("session") && $0.contains("FAILED") }
+        #expect(session?.contains("make the balancer sticky") == true, "says what to fix: \(legacy.stdout)")
+    }
+
     @Test func aRefusedPortIsReportedAsFailed() async throws {
         let port = try FaultTools.unusedPort()
         let run = try await BridgeProcess.runToEnd(["check", "http://127.0.0.1:\(port)/mcp"])
