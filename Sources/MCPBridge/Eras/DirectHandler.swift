@@ -7,6 +7,8 @@ import Logging
 struct DirectHandler: Sendable {
     let channel: any ServerChannel
     let routing: ReplyRouting
+    /// The server requests on calls' reply streams, for the host's answer that cannot reach the server.
+    let questions = MidCallQuestions()
 
     @inline(__always)
     func handle(_ request: HostRequest) async throws {
@@ -19,11 +21,28 @@ struct DirectHandler: Sendable {
 
     @inline(__always)
     private func call(_ request: HostRequest) async throws {
+        var asked = false
+        defer { if asked { questions.forget(call: request.id) } }
         try await channel.call(request) { message in
-            await routing.route(message, of: request) { answer in
+            if message.envelope.kind == .request, let question = message.envelope.id {
+                questions.note(question, method: message.envelope.method ?? "a request", during: request.id)
+                asked = true
+            }
+            return await routing.route(message, of: request) { answer in
                 await routing.sink.answer(request.id, with: answer)
             }
         }
+    }
+
+    /// The host's answer to a question the server asked during a call reached no server that knows the session
+    /// (HTTP 404), so the server waits for it forever: the call gets its one answer now, and its stream is closed.
+    func answerLost(_ asked: MidCallQuestions.Asked) async {
+        let task = routing.sink.inFlight.task(of: asked.call)
+        await routing.sink.fail(asked.call, with: BridgeError(.sessionExpired, "the server asked the host for "
+            + "\(asked.method) in the middle of the call, and the host's answer reached a server that does not know "
+            + "the session (HTTP 404), so the call could never finish; stateful server replicas behind a load "
+            + "balancer need sticky sessions (route by Mcp-Session-Id, or a cookie)", httpStatus: 404))
+        task?.cancel()
     }
 
     /// A 2026-07-28 `subscriptions/listen`: one long-lived POST whose notifications reach the host as they arrive.

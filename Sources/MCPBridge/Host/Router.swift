@@ -59,8 +59,10 @@ struct Router: Sendable {
         case .response:
             // An answer to a question the bridge asked for a 2026-07-28 server stays here.
             if eras.legacyHost.questions.deliver(bytes, envelope: envelope) { return }
-            work.spawn { [channel] in
-                await channel.send(bytes, what: "response \(envelope.id.map { "\($0)" } ?? "null")")
+            work.spawn { [channel, eras] in
+                let status = await channel.send(bytes, what: "response \(envelope.id.map { "\($0)" } ?? "null")")
+                guard let asked = envelope.id.flatMap(eras.direct.questions.take), status == 404 else { return }
+                await eras.direct.answerLost(asked)
             }
         case .batch:
             await handleBatch(bytes, envelope)

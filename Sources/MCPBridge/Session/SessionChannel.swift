@@ -149,7 +149,9 @@ struct SessionChannel: ServerChannel {
     }
 
     func send(_ message: [UInt8], what: String) async -> Int? {
-        await send(message, what: what, mayRenewSession: true)
+        // An answer to a server request belongs to the session that asked: a renewed one cannot route it.
+        let isAnswer = (try? Envelope.classify(message))?.kind == .response
+        return await send(message, what: what, mayRenewSession: !isAnswer)
     }
 
     private func send(_ message: [UInt8], what: String, mayRenewSession: Bool) async -> Int? {

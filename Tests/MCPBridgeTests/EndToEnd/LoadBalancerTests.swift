@@ -62,6 +62,37 @@ struct LoadBalancerTests {
         #expect(switches == 1, "the move to 2026-07-28 is said once: \(bridge.stderr.text)")
     }
 
+    /// A call can land on the replica that holds the session and ask the host mid-call (`ctx.elicit`) while the
+    /// host's answer lands on another replica (404): the server would wait for it forever. The call is answered at
+    /// once with -32007 saying to make the balancer sticky, and the bridge goes on (in 2026-07-28 from the next
+    /// request that misses the session).
+    @Test func aQuestionWhoseAnswerMissesTheSessionsReplicaFailsItsCallAtOnce() async throws {
+        let cluster = try await ReplicaCluster(mode: "stateful")
+        var asked = false
+        // Where each request lands is round robin's choice: fresh bridges until one call is asked on its session.
+        for attempt in 0..<3 where !asked {
+            let bridge = try BridgeProcess([cluster.endpoint])
+            _ = try await bridge.handshake()
+            try bridge.send(Messages.call(id: 2, tool: "ask_name_direct"))
+            var message = try await bridge.readMessage(timeout: .seconds(20))
+            if message["method"] as? String == "elicitation/create", let question = message["id"] {
+                asked = true
+                try bridge.answerServerRequest(id: question, result: ["action": "accept", "content": ["name": "Ada"]])
+                message = try await bridge.readMessage(timeout: .seconds(20))
+                #expect(message.errorCode == BridgeError.Code.sessionExpired.rawValue, "\(attempt): \(message)")
+                #expect(message.errorMessage?.contains("sticky sessions") == true, "\(message)")
+            }
+            #expect(message["id"] as? Int == 2, "the call's one answer: \(message)")
+            try bridge.send(Messages.call(id: 3, tool: "echo", arguments: #"{"text":"on"}"#))
+            let (next, _) = try await bridge.readResponse(id: 3, timeout: .seconds(20))
+            #expect(next.toolText == "on", "\(next)")
+            let (status, later) = try await bridge.finish()
+            #expect(status == 0)
+            #expect(later.isEmpty, "no late or second answer: \(later)")
+        }
+        #expect(asked, "some call was asked on the session's replica")
+    }
+
     @Test func statefulReplicasWithoutAffinityAnswerEveryRequestOnce() async throws {
         let cluster = try await ReplicaCluster(mode: "stateful")
         let bridge = try BridgeProcess([cluster.endpoint, "--protocol", "legacy"])
