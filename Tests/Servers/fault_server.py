@@ -27,7 +27,8 @@ Scenarios (replies to a request `{"id":ID,"method":M}`; "echo" = `{"jsonrpc":"2.
   without the response; GET with that Last-Event-ID replays the response: 2025-11-25 SSE polling),
   /sse-idle?seconds=5, /big?mb=1 (result {"echo","size","data": "xxx…"}, Content-Length), /batch (arrays),
   /sse-endless-event[?mb=512] (one event whose data line never ends), /redirect?to=/json (307 Location: to),
-  /session and /get-stream (Mcp-Session-Id s-1, s-2, …; see session_endpoint), /empty-200, /202,
+  /session and /get-stream (Mcp-Session-Id s-1, s-2, …; a batch gets one answer per request; see
+  session_endpoint), /empty-200, /202,
   /legacy-cross-origin (a 2024-11-05 HTTP+SSE stream whose `endpoint` event names another origin; POST: 405).
   /h/<name>?fault=… (fault_hostile.py): a stateful endpoint that misbehaves in one chosen way (hostile peers).
   Progress notifications use the request's `_meta.progressToken` (default "fault-progress").
@@ -339,6 +340,10 @@ async def session_endpoint(req: Request, conn: Conn, get_stream: bool, poll: boo
     sid = await check_session(req, conn)
     if sid is None:
         return
+    if req.method == "POST" and isinstance(req.json, list):  # a 2025-03-26 batch: each request answered
+        replies = [{"jsonrpc": "2.0", "id": m["id"], "result": {"session": sid, "method": m.get("method")}}
+                   for m in req.json if isinstance(m, dict) and "id" in m and "method" in m]
+        return await (conn.respond_json(200, replies) if replies else conn.respond(202))
     if req.method == "DELETE":
         STATE["sessions"][sid] = "deleted"
         log_event("session-deleted", req.path, session=sid)

@@ -170,12 +170,21 @@ struct SessionChannel: ServerChannel {
     }
 
     func batch(_ message: [UInt8], ids: [RequestID]) async -> [(RequestID, BridgeError)] {
+        await batch(message, ids: ids, mayRenewSession: true)
+    }
+
+    /// A 404 for the batch's session renews it and sends the batch once more, as for a single request (the server
+    /// processed none of it); a 404 right after renewing is the session the server cannot keep.
+    private func batch(_ message: [UInt8], ids: [RequestID], mayRenewSession: Bool) async -> [(RequestID, BridgeError)] {
         let snapshot = await session.snapshot()
         let post = http.endpoint.post(message, session: snapshot, timeout: http.requestTimeout)
         var failure: BridgeError?
+        var sessionNotFound = false
         do {
             try await http.endpoint.send(post, ExchangeContext(label: "batch")) { response in
-                if (200..<300).contains(response.status), let format = ReplyReader.format(of: response.head) {
+                if response.status == 404, snapshot.sessionID != nil {
+                    sessionNotFound = true
+                } else if (200..<300).contains(response.status), let format = ReplyReader.format(of: response.head) {
                     _ = try await http.reader.read(format, from: &response, keepingBatches: true) {
                         await http.inbound.deliver($0)
                     }
@@ -187,6 +196,20 @@ struct SessionChannel: ServerChannel {
             failure = error
         } catch {
             return []
+        }
+        if sessionNotFound {
+            guard mayRenewSession else {
+                let lost = BridgeError(.sessionExpired, "the server did not know the session even right after "
+                    + "mcp-bridge re-initialized it (HTTP 404); stateful server replicas behind a load balancer need "
+                    + "sticky sessions (route by Mcp-Session-Id), or use a stateless server", httpStatus: 404)
+                return ids.map { ($0, lost) }
+            }
+            do throws(BridgeError) {
+                try await renew(snapshot)
+            } catch {
+                return ids.map { ($0, error) }
+            }
+            return await batch(message, ids: ids, mayRenewSession: false)
         }
         let fallback = failure ?? BridgeError(.streamEnded, "the server's reply to the batch had no response "
             + "for this request")
