@@ -77,11 +77,17 @@ struct DeviceCodeTests {
         try await server.actAsUser(watching: [bridge])
         #expect(try await bridge.readResponse(id: 1).response.result != nil)
         _ = try await bridge.finish()
+        // A loaded machine may let the user approve only after one more pending poll; every poll after the
+        // slow_down must still keep the longer interval.
         let polls = try server.polls()
-        #expect(polls.map(\.answer) == ["authorization_pending", "slow_down", "token"], "\(polls)")
-        if polls.count == 3 {
+        let answers = polls.map(\.answer)
+        #expect(answers.prefix(2) == ["authorization_pending", "slow_down"] && answers.last == "token"
+                    && answers.dropFirst(2).dropLast().allSatisfy { $0 == "authorization_pending" }, "\(polls)")
+        if polls.count >= 3 {
             #expect(polls[1].at - polls[0].at >= 0.9, "the advertised 1 s interval: \(polls)")
-            #expect(polls[2].at - polls[1].at >= 5.9, "1 s + 5 s after slow_down: \(polls)")
+            for (earlier, later) in zip(polls.dropFirst(), polls.dropFirst(2)) {
+                #expect(later.at - earlier.at >= 5.9, "1 s + 5 s after slow_down: \(polls)")
+            }
         }
     }
 
