@@ -94,13 +94,7 @@ struct SigV4RoleTests {
         let environment = verifier.temporaryKeyEnvironment.merging(verifier.stsEnvironment(expires: 305, valid: 9)) { $1 }
         let bridge = try await verifier.startBridge(flags: SigV4Server.flags + ["--aws-profile", "ci"],
                                                     environment: environment)
-        #expect(try await bridge.echo(id: 2).toolText == "call 2")
-        try await Task.sleep(for: .milliseconds(5600))
-        let later = try await bridge.echo(id: 3)
-        #expect(later.toolText == "call 3", "\(later); stderr: \(bridge.stderr.text)")
-        #expect(try await bridge.finish().status == 0)
-        let stats = try await verifier.stats()
-        #expect(stats.refused.isEmpty, "refused: \(stats.refused)")
+        let stats = try await verifier.callAcrossARefresh(bridge)
         #expect(stats.sts.count >= 2 && stats.sts.allSatisfy { $0["source_key"] as? String == verifier.temporary.id },
                 "\(stats.sts)")
         let issued = Set(stats.sts.compactMap { $0["issued"] as? String })
@@ -138,14 +132,7 @@ struct SigV4RoleTests {
         environment["AWS_WEB_IDENTITY_TOKEN_FILE"] = verifier.path("eks-token")
         environment["AWS_ROLE_SESSION_NAME"] = "pod-7"
         let bridge = try await verifier.startBridge(flags: SigV4Server.flags + ["--debug"], environment: environment)
-        #expect(try await bridge.echo(id: 2).toolText == "call 2")
-        try verifier.write(second + "\n", to: "eks-token")
-        try await Task.sleep(for: .milliseconds(5600))
-        let later = try await bridge.echo(id: 3)
-        #expect(later.toolText == "call 3", "\(later); stderr: \(bridge.stderr.text)")
-        #expect(try await bridge.finish().status == 0)
-        let stats = try await verifier.stats()
-        #expect(stats.refused.isEmpty, "refused: \(stats.refused)")
+        let stats = try await verifier.callAcrossARefresh(bridge) { try verifier.write(second + "\n", to: "eks-token") }
         #expect(stats.sts.allSatisfy { $0["action"] as? String == "AssumeRoleWithWebIdentity"
             && $0["session_name"] as? String == "pod-7" }, "\(stats.sts)")
         let tokens = stats.sts.compactMap { $0["token"] as? String }

@@ -140,6 +140,22 @@ extension SigV4Server {
         return bridge
     }
 
+    /// Calls, waits until minted credentials (an Expiration 305 s ahead) are inside the 300 s refresh margin, calls
+    /// again and ends the bridge: the verifier's record of it, which must hold no refused request. `between` runs
+    /// after the first call (a platform rotating a token file, say).
+    func callAcrossARefresh(_ bridge: BridgeProcess, between: () throws -> Void = {},
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws -> Stats {
+        #expect(try await bridge.echo(id: 2).toolText == "call 2", sourceLocation: sourceLocation)
+        try between()
+        try await Task.sleep(for: .milliseconds(5600))
+        let later = try await bridge.echo(id: 3)
+        #expect(later.toolText == "call 3", "\(later); stderr: \(bridge.stderr.text)", sourceLocation: sourceLocation)
+        #expect(try await bridge.finish().status == 0, sourceLocation: sourceLocation)
+        let stats = try await stats()
+        #expect(stats.refused.isEmpty, "refused: \(stats.refused)", sourceLocation: sourceLocation)
+        return stats
+    }
+
     /// The host's `initialize` answered by a bridge that cannot get credentials: the error, after the bridge exited.
     func initializeError(flags: [String] = SigV4Server.flags, environment extra: [String: String]) async throws
         -> (code: Int?, message: String) {
