@@ -10,7 +10,9 @@ the fault. The fault is picked by `?fault=` and applies to `tools/call` only (an
   fault=redirect&to=LOC  307 with `Location: LOC` (raw); `hops=N`: redirect N times to /h/<name>?...&hops=N-1 first
   fault=array          a JSON array: a notification, the call's response, then what is no message of the call's:
                        a number, an object without jsonrpc, a nested array, a response for id 999
-  delay_ms=D           (no fault) the call is answered after D ms
+  delay_ms=D           (no fault) the call is answered after D ms; with `until=batch`, as soon as a host batch
+                       arrives, at the latest after D ms (so the call is surely in flight while the host's batch
+                       is handled, however slowly a loaded machine relays it)
   fault=array-sse      the same array as the data of one SSE event
   fault=echo-secret    HTTP 500, text/plain body repeating every request header and the query string (for
                        notifications too)
@@ -46,6 +48,11 @@ LogEvent = Callable[..., None]
 def reset() -> None:
     STATE.clear()
     STATE.update(next=1, resumes=0)
+
+
+def _batch_seen(path: str) -> asyncio.Event:
+    """Set when a host batch arrives at `path` (for `until=batch`; the hostile routes share one server)."""
+    return STATE.setdefault(f"batch_seen {path}", asyncio.Event())
 
 
 def _hex(req: Request, name: str) -> bytes | None:
@@ -166,7 +173,15 @@ async def _call(req: Request, conn: Conn, log_event: LogEvent) -> None:
         log_event("client-closed", req.path)
         return conn.close()
     if "delay_ms" in req.query:
-        await asyncio.sleep(float(req.query["delay_ms"]) / 1000)
+        delay = float(req.query["delay_ms"]) / 1000
+        if req.query.get("until") == "batch":
+            try:
+                await asyncio.wait_for(_batch_seen(req.path).wait(), delay)
+            except asyncio.TimeoutError:
+                pass
+            _batch_seen(req.path).clear()
+        else:
+            await asyncio.sleep(delay)
     await _raw(conn, 200, "OK", [b"Content-Type: application/json"], _response(req, fault))
 
 
@@ -178,6 +193,7 @@ async def handle(req: Request, conn: Conn, log_event: LogEvent) -> None:
     msg = req.json
     if req.method != "POST" or not isinstance(msg, dict):
         if isinstance(msg, list):  # a host batch: answer each request
+            _batch_seen(req.path).set()
             replies = [{"jsonrpc": "2.0", "id": m["id"], "result": {"echo": m.get("method")}}
                        for m in msg if isinstance(m, dict) and "id" in m and "method" in m]
             return await (conn.respond_json(200, replies) if replies else conn.respond(202))

@@ -6,7 +6,8 @@ import Testing
 @Suite("Hostile peers: batches", .serialized)
 struct BatchTests {
     @Test func aBatchElementReusingAnIDInFlightGetsDuplicateID() async throws {
-        let peer = try await HostilePeer("batch-dup", query: "delay_ms=4000")
+        // The call is answered only once the server got the batch: it is surely in flight while the batch is handled.
+        let peer = try await HostilePeer("batch-dup", query: "delay_ms=30000&until=batch")
         try await peer.handshake()
         try peer.request(Messages.request(id: .int(5), method: "tools/call", params: #"{"name":"x"}"#), id: .int(5))
         try await Task.sleep(for: .milliseconds(200))
